@@ -1,0 +1,218 @@
+"""The `mconform` command line: the only module that knows about the terminal.
+
+Library code raises `edl.CutError` (and friends); here they become one-line messages on
+stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from edl.cut import Cut, Event, cut_to_dict
+from edl.errors import CutError
+from edl.io import read_cut, write_cut
+from edl.rate import Rate, parse_rate
+from edl.timecode import format_duration
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="mconform",
+    help="Conform, sync, fit and hand off film music.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cut_app = typer.Typer(help="Read, show and convert locked cuts (EDL, OTIO).", no_args_is_help=True)
+app.add_typer(cut_app, name="cut")
+
+def _console(stderr: bool = False) -> Console:
+    """A console; tables of timecodes need more than 80 columns when piped to a file."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+out = _console()
+err = _console(stderr=True)
+
+RateOption = Annotated[
+    str,
+    typer.Option(
+        "--rate",
+        "-r",
+        help="Frame rate of the cut: 23.976, 24, 25, 29.97, 29.97df, 30, 47.952, 48, 50, "
+        "59.94, 60, a fraction such as 24000/1001, or auto (the lowest standard rate that fits).",
+    ),
+]
+
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with code 2."""
+    err.print(f"[bold red]mconform: error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def rate_option(text: str) -> Rate | None:
+    """``auto`` -> None (the reader picks), else an exact rate."""
+    if text.strip().lower() == "auto":
+        return None
+    return parse_rate(text)
+
+
+def load_cut(path: Path, rate_text: str) -> Cut:
+    """Read a cut, noting on stderr when the rate was chosen automatically."""
+    cut = read_cut(path, rate_option(rate_text))
+    for warning in cut.warnings:
+        err.print(f"[yellow]note:[/] {path.name}: {warning}", soft_wrap=True)
+    return cut
+
+
+def _transition_text(event: Event) -> str:
+    t = event.transition
+    if t.is_cut:
+        return "cut"
+    return f"{t.kind} {t.frames}f"
+
+
+def cut_table(cut: Cut, title: str, *, audio: bool = False) -> Table:
+    """The picture events (or audio events) of a cut as a table."""
+    tc = cut.timecode
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for name, justify in (
+        ("#", "right"),
+        ("reel", "left"),
+        ("clip", "left"),
+        ("ch" if audio else "transition", "left"),
+        ("source in", "left"),
+        ("source out", "left"),
+        ("record in", "left"),
+        ("record out", "left"),
+        ("length", "right"),
+    ):
+        wraps = name in ("clip", "reel")
+        table.add_column(name, justify=justify, no_wrap=not wraps, min_width=8 if wraps else None)
+    for event in cut.audio_events if audio else cut.events:
+        speed = ""
+        if event.speed is not None:
+            speed = " freeze" if event.speed.freeze else f" {float(event.speed.source_fps):g}fps"
+        table.add_row(
+            event.number,
+            event.reel,
+            (event.clip_name or "") + speed,
+            event.channels if audio else _transition_text(event),
+            "" if event.source_in is None else tc(event.source_in),
+            "" if event.source_out is None else tc(event.source_out),
+            tc(event.record_in),
+            tc(event.record_out),
+            format_duration(event.duration, cut.rate),
+        )
+    return table
+
+
+def hits_table(cut: Cut) -> Table:
+    table = Table(title="Picture hits (locators)", title_justify="left", header_style="bold")
+    table.add_column("timecode", no_wrap=True)
+    table.add_column("colour")
+    table.add_column("name")
+    for hit in cut.hits:
+        table.add_row(cut.timecode(hit.frame), hit.colour, hit.name)
+    return table
+
+
+def print_cut(cut: Cut, name: str, *, audio: bool = False) -> None:
+    """A cut as a person reads it: summary line, events, hits."""
+    start = "-" if cut.record_start is None else cut.timecode(cut.record_start)
+    end = "-" if cut.record_end is None else cut.timecode(cut.record_end)
+    out.print(
+        f"[bold]{name}[/]  {cut.title or ''}\n"
+        f"rate {cut.rate}  ·  record {start} - {end}  ·  length "
+        f"{format_duration(cut.length, cut.rate)}  ·  {len(cut.events)} picture events, "
+        f"{len(cut.audio_events)} audio events, {len(cut.hits)} hits"
+    )
+    if cut.events:
+        out.print(cut_table(cut, "Picture"))
+    if audio and cut.audio_events:
+        out.print(cut_table(cut, "Audio", audio=True))
+    elif cut.audio_events:
+        out.print(f"({len(cut.audio_events)} audio events not shown; add --audio to list them)")
+    if cut.hits:
+        out.print(hits_table(cut))
+
+
+@cut_app.command("show")
+def cut_show(
+    cut_path: Annotated[Path, typer.Argument(metavar="CUT", help="EDL, .otio or FCP XML")],
+    rate: RateOption = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for machines.")] = False,
+    audio: Annotated[bool, typer.Option("--audio", help="List audio events too.")] = False,
+) -> None:
+    """Show a cut: its events, source and record times, transitions and picture hits."""
+    cut = load_cut(cut_path, rate)
+    if as_json:
+        sys.stdout.write(json.dumps(cut_to_dict(cut), indent=2) + "\n")
+        return
+    print_cut(cut, cut_path.name, audio=audio)
+
+
+@cut_app.command("convert")
+def cut_convert(
+    cut_path: Annotated[Path, typer.Argument(metavar="CUT", help="EDL, .otio or FCP XML")],
+    out_path: Annotated[Path, typer.Argument(metavar="OUT", help="Output: .edl or .otio")],
+    rate: RateOption = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Convert a cut between EDL and OTIO (by the output's suffix)."""
+    if out_path.resolve() == cut_path.resolve():
+        fail(f"{out_path}: output is the input; choose another name")
+    cut = load_cut(cut_path, rate)
+    write_cut(cut, out_path, force=force)
+    out.print(
+        f"wrote {out_path} ({len(cut.events)} picture events, {len(cut.audio_events)} audio "
+        f"events, {len(cut.hits)} hits at {cut.rate})"
+    )
+
+
+def sample_dir() -> Path:
+    """The bundled sample project (ships inside the installed package)."""
+    return Path(str(resources.files("mconform_samples")))
+
+
+@app.command("demo")
+def demo(
+    rate: RateOption = "23.976",
+) -> None:
+    """Show the bundled sample reel: the locked cut v1 and the changed cut v2."""
+    samples = sample_dir()
+    out.rule("[bold]mconform demo[/]: sample reel 1")
+    out.print(f"Sample project: {samples}")
+    for name, what in (("reel1_v1.edl", "locked cut, version 1"), ("reel1_v2.edl", "version 2")):
+        out.rule(f"{name}: {what}")
+        print_cut(load_cut(samples / name, rate), name)
+
+
+def main() -> None:
+    """Entry point: run the app, turning the project's errors into one line and exit 2."""
+    try:
+        app()
+    except CutError as error:
+        err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
+        sys.exit(2)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        err.print(f"[bold red]mconform: error:[/] {where}{error.strerror or error}", soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,581 @@
+"""CMX3600 edit decision lists: read (two stages) and write.
+
+Stage one, `statements`, turns text into plain NamedTuples that keep their line numbers
+(as pycmx does). Stage two, `build_cut`, turns statements into a `Cut` at a rate.
+We parse by tokens rather than fixed columns, because File32/File128 lists and long reel
+names break the columns; the OTIO cmx3600 adapter neither keeps line numbers nor separates
+audio from picture, so it is not used for reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import NamedTuple
+
+from edl.cut import Cut, Event, Hit, Speed, Transition
+from edl.errors import CutError
+from edl.rate import Rate, lowest_rate_fitting
+from edl.timecode import TIMECODE_RE, format_timecode, timecode_to_frames
+
+__all__ = [
+    "Title",
+    "Fcm",
+    "EventLine",
+    "Note",
+    "Motion",
+    "Aud",
+    "Other",
+    "Statement",
+    "decode",
+    "statements",
+    "build_cut",
+    "read_edl",
+    "write_edl",
+]
+
+
+class Title(NamedTuple):
+    line: int
+    text: str
+
+
+class Fcm(NamedTuple):
+    line: int
+    drop: bool
+
+
+class EventLine(NamedTuple):
+    line: int
+    number: str
+    reel: str
+    channels: str
+    transition: str
+    transition_frames: int | None
+    source_in: str
+    source_out: str
+    record_in: str
+    record_out: str
+
+
+class Note(NamedTuple):
+    """A comment line: ``* KEY: value`` (key upper-cased, '' for free text)."""
+
+    line: int
+    key: str
+    value: str
+
+
+class Motion(NamedTuple):
+    """An M2 line: reel, source frames per second, source timecode where the effect starts."""
+
+    line: int
+    reel: str
+    speed: str
+    source_tc: str
+
+
+class Aud(NamedTuple):
+    line: int
+    tracks: tuple[int, ...]
+
+
+class Other(NamedTuple):
+    """A line with no meaning for a cut (REM, EFFECTS NAME, >>> SOURCE, SPLIT, unknown)."""
+
+    line: int
+    text: str
+
+
+Statement = Title | Fcm | EventLine | Note | Motion | Aud | Other
+
+_TIME = r"(?:\d{1,2}[:;.,]\d{2}[:;.,]\d{2}[:;.,]\d{2,3}|\d+)"
+_TIME_RE = re.compile(rf"^{_TIME}$")
+_TRANSITION_RE = re.compile(r"^(C|D|W\d{3}|WXXX|W|K|KB|KO)$", re.IGNORECASE)
+_CHANNELS_RE = re.compile(r"^(?:B|NONE|V|AA|A\d*)(?:/(?:V|AA|A\d*))*$", re.IGNORECASE)
+_NOTE_RE = re.compile(r"^\*+\s*([A-Z][A-Z0-9 _]*?)\s*:\s?(.*)$", re.IGNORECASE)
+_KNOWN_KEYS = ("FROM CLIP NAME", "TO CLIP NAME", "SOURCE FILE", "FROM CLIP", "LOC", "FCM")
+_COLOURS = {
+    "RED", "GREEN", "BLUE", "CYAN", "MAGENTA", "YELLOW", "BLACK", "WHITE", "PINK",
+    "ORANGE", "PURPLE", "VIOLET", "LAVENDER", "ROSE", "MINT", "CERULEAN", "FOREST",
+}  # fmt: skip
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Text of a list as bytes: UTF-8, else Latin-1 (never fails); stops at a DOS ^Z."""
+    warnings: list[str] = []
+    if b"\x1a" in data:
+        data = data[: data.index(b"\x1a")]
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+        warnings.append("NUL bytes in the file were ignored")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        warnings.append("the file is not UTF-8; read as Latin-1")
+    return text, warnings
+
+
+def statements(text: str) -> Iterator[Statement]:
+    """Stage one: each meaningful line of a list as a statement with its line number."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        yield _statement(number, line)
+
+
+def _statement(number: int, line: str) -> Statement:
+    upper = line.upper()
+    if upper.startswith("TITLE:"):
+        return Title(number, line[6:].strip())
+    if upper.startswith("FCM:"):
+        return Fcm(number, "NON" not in upper and "DROP" in upper)
+    head = line.split(None, 1)[0]
+    if head.isdigit():
+        return _event_line(number, line)
+    if upper.startswith("M2 ") or upper.startswith("M2\t"):
+        tokens = line.split()
+        if len(tokens) < 4 or not _TIME_RE.match(tokens[-1]):
+            raise CutError("M2 line needs a reel, a speed and a source timecode", line=number)
+        return Motion(number, " ".join(tokens[1:-2]), tokens[-2], tokens[-1])
+    if upper.startswith("AUD"):
+        tracks = tuple(int(t) for t in re.findall(r"\d+", line[3:]))
+        return Aud(number, tracks)
+    if line.startswith("*") or upper.split(":", 1)[0] in _KNOWN_KEYS:
+        match = _NOTE_RE.match(line if line.startswith("*") else "* " + line)
+        if match and (match.group(1).upper() in _KNOWN_KEYS or line.startswith("*")):
+            key = match.group(1).upper().strip()
+            if key in _KNOWN_KEYS or key in ("COMMENT", "ASC_SOP", "ASC_SAT"):
+                return Note(number, key, match.group(2).strip())
+        return Note(number, "", line.lstrip("*").strip())
+    return Other(number, line)
+
+
+def _event_line(number: int, line: str) -> EventLine:
+    tokens = line.split()
+    if len(tokens) < 7 or not all(_TIME_RE.match(t) for t in tokens[-4:]):
+        raise CutError(
+            "event line needs source in/out and record in/out timecodes",
+            line=number,
+            hint="expected 'NNN REEL CHANNELS TRANSITION SRC-IN SRC-OUT REC-IN REC-OUT'",
+        )
+    rest = tokens[1:-4]
+    frames: int | None = None
+    if len(rest) >= 3 and rest[-1].isdigit() and _TRANSITION_RE.match(rest[-2]):
+        frames = int(rest[-1])
+        rest = rest[:-1]
+    if len(rest) < 3 or not _TRANSITION_RE.match(rest[-1]) or not _CHANNELS_RE.match(rest[-2]):
+        raise CutError(
+            f"cannot read reel, channels and transition from {' '.join(tokens[1:-4])!r}",
+            line=number,
+            hint="channels are V, A, A2, AA, B, NONE or A/V forms; transitions C, D, W001, K",
+        )
+    transition = rest[-1].upper()
+    if transition != "C" and frames is None:
+        raise CutError(f"transition {transition} has no length in frames", line=number)
+    return EventLine(
+        number, tokens[0], " ".join(rest[:-2]), rest[-2].upper(), transition, frames, *tokens[-4:]
+    )
+
+
+def _audio_tracks(channels: str) -> tuple[int, ...]:
+    tracks: list[int] = []
+    for part in channels.upper().split("/"):
+        if part == "AA":
+            tracks += [1, 2]
+        elif part == "B":
+            tracks.append(1)
+        elif part.startswith("A"):
+            tracks.append(int(part[1:]) if part[1:] else 1)
+    return tuple(tracks)
+
+
+def _frame_labels(stmts: list[Statement]) -> Iterator[tuple[int, str, int, bool, bool]]:
+    """(line, timecode, frame label, drop marked, is record) for the list's timecodes.
+
+    Source timecodes count only on picture events: sound lists often carry sources at
+    another rate (29.97 dailies in a 23.976 cut).
+    """
+    for st in stmts:
+        if not isinstance(st, EventLine):
+            continue
+        picture = "V" in st.channels or st.channels == "B"
+        fields = [(st.record_in, True), (st.record_out, True)]
+        if picture:
+            fields += [(st.source_in, False), (st.source_out, False)]
+        for tc, is_record in fields:
+            match = TIMECODE_RE.match(tc)
+            if match:
+                yield st.line, tc, int(match.group(5)), match.group(4) in ";,", is_record
+
+
+def resolve_rate(
+    stmts: list[Statement], rate: Rate | None, path: str | None = None
+) -> tuple[Rate, str | None]:
+    """The rate to read a list at, and a note when it was chosen automatically.
+
+    EDLs carry no rate; drop frame comes from ``FCM:`` lines or ``;`` in record timecodes.
+    """
+    fcm_drop = next((st.drop for st in stmts if isinstance(st, Fcm)), None)
+    labels = list(_frame_labels(stmts))
+    drop = bool(fcm_drop) or any(marked and rec for *_, marked, rec in labels)
+    highest = max((label for _, _, label, _, _ in labels), default=0)
+    if rate is None:
+        chosen = lowest_rate_fitting(highest, drop)
+        if chosen is None:
+            raise CutError(f"frame number {highest} fits no standard rate", path=path)
+        how = "drop frame" if drop else "frame numbers up to"
+        return chosen, f"rate {chosen} chosen automatically ({how} {highest:02d}); "
+    if drop and not rate.drop and rate.fps.denominator == 1001:
+        rate = rate.with_drop(True)
+    if drop and not rate.drop:
+        raise CutError(
+            f"the list is drop frame but the rate given is {rate}",
+            path=path,
+            hint="use --rate 29.97 or 59.94, or --rate auto",
+        )
+    record_highest = max((label for _, _, label, _, rec in labels if rec), default=0)
+    for line, tc, label, _, is_record in labels:
+        if is_record and label >= rate.timecode_base:
+            fits = lowest_rate_fitting(record_highest, drop)
+            hint = f"the lowest rate that fits is {fits}; use --rate {fits}" if fits else ""
+            raise CutError(
+                f"record timecode {tc} has frame {label}, impossible at {rate}",
+                path=path,
+                line=line,
+                hint=hint or "check the list",
+            )
+    return rate, None
+
+
+def _frames(tc: str, rate: Rate, drop: bool) -> int:
+    if tc.isdigit():
+        return int(tc)
+    match = TIMECODE_RE.match(tc)
+    assert match is not None
+    h, m, s, sep, f = match.groups()
+    use = rate.with_drop(drop or sep in ";,") if rate.fps.denominator == 1001 else rate
+    if use.drop and use.timecode_base not in (30, 60):
+        use = rate
+    return timecode_to_frames(int(h), int(m), int(s), int(f), use, tc)
+
+
+class _Draft:
+    """An event being assembled from its line and the notes that follow it."""
+
+    def __init__(self, st: EventLine, record_in: int, record_out: int) -> None:
+        self.st = st
+        self.record_in = record_in
+        self.record_out = record_out
+        self.source_in: int | None = None
+        self.source_out: int | None = None
+        self.clip_name: str | None = None
+        self.to_clip_name: str | None = None
+        self.source_file: str | None = None
+        self.speed: Speed | None = None
+        self.audio = list(_audio_tracks(st.channels))
+        self.comments: list[str] = []
+        self.transition = Transition()
+
+    def event(self) -> Event:
+        name = self.clip_name
+        transition = self.transition
+        if not transition.is_cut:
+            name = self.to_clip_name or self.clip_name
+            from_clip = transition.from_clip or (self.clip_name if self.to_clip_name else None)
+            transition = Transition(
+                transition.kind, transition.frames, transition.code, from_clip, transition.from_reel
+            )
+        return Event(
+            number=self.st.number,
+            reel=self.st.reel,
+            channels=self.st.channels,
+            record_in=self.record_in,
+            record_out=self.record_out,
+            source_in=self.source_in,
+            source_out=self.source_out,
+            clip_name=name,
+            source_file=self.source_file,
+            transition=transition,
+            speed=self.speed,
+            audio_tracks=tuple(dict.fromkeys(self.audio)),
+            line=self.st.line,
+            comments=tuple(self.comments),
+        )
+
+
+_KINDS = {"C": "cut", "D": "dissolve", "K": "key", "KB": "key", "KO": "key"}
+
+
+def build_cut(
+    stmts: Iterable[Statement], rate: Rate | None = None, path: str | Path | None = None
+) -> Cut:
+    """Stage two: a `Cut` from statements. ``rate=None`` picks the lowest rate that fits."""
+    where = str(path) if path is not None else None
+    stmts = list(stmts)
+    rate, auto_note = resolve_rate(stmts, rate, where)
+    warnings: list[str] = [auto_note.rstrip("; ")] if auto_note else []
+    drop = rate.drop
+    title = ""
+    drafts: list[_Draft] = []
+    hits: list[Hit] = []
+    other_rate_sources = 0
+    try:
+        for st in stmts:
+            if isinstance(st, Title):
+                title = title or st.text
+            elif isinstance(st, Fcm):
+                drop = st.drop and rate.fps.denominator == 1001
+            elif isinstance(st, EventLine):
+                drafts.append(_new_draft(st, rate, drop, drafts, warnings))
+                draft = drafts[-1]
+                try:
+                    draft.source_in = _frames(st.source_in, rate, drop)
+                    draft.source_out = _frames(st.source_out, rate, drop)
+                except CutError:
+                    draft.source_in = draft.source_out = None
+                    other_rate_sources += 1
+            elif isinstance(st, Note):
+                _apply_note(st, drafts, hits, rate, drop)
+            elif isinstance(st, Motion):
+                _apply_motion(st, drafts, rate)
+            elif isinstance(st, Aud):
+                if not drafts:
+                    raise CutError("AUD line before any event", line=st.line)
+                drafts[-1].audio += list(st.tracks)
+            elif isinstance(st, Other) and not _is_known_other(st.text):
+                warnings.append(f"line {st.line}: ignored {st.text[:40]!r}")
+    except CutError as err:
+        raise err.located(where) from None
+    if other_rate_sources:
+        warnings.append(
+            f"{other_rate_sources} events have source timecode at another rate; "
+            "their source frames are left empty"
+        )
+    return _assemble(drafts, hits, rate, title, where, warnings)
+
+
+def _is_known_other(text: str) -> bool:
+    upper = text.upper()
+    return upper.startswith(("REM", "EFFECTS NAME", ">>>", "SPLIT", "SWM", "GPI", "FRMC", "M1"))
+
+
+def _new_draft(
+    st: EventLine, rate: Rate, drop: bool, drafts: list[_Draft], warnings: list[str]
+) -> _Draft:
+    try:
+        record_in = _frames(st.record_in, rate, drop)
+        record_out = _frames(st.record_out, rate, drop)
+    except CutError as err:
+        raise err.located(line=st.line) from None
+    if record_out < record_in:
+        raise CutError(
+            f"event {st.number} ends ({st.record_out}) before it starts ({st.record_in})",
+            line=st.line,
+            hint="fix the record out time in the list",
+        )
+    draft = _Draft(st, record_in, record_out)
+    if st.transition != "C":
+        kind = "wipe" if st.transition.startswith("W") else _KINDS.get(st.transition, "key")
+        previous = drafts[-1] if drafts else None
+        from_clip = from_reel = None
+        if previous is not None and previous.record_out == record_in and previous.st.line:
+            from_clip, from_reel = previous.clip_name, previous.st.reel
+            if previous.record_in == previous.record_out:
+                drafts.pop()  # the zero-length outgoing side is part of this transition
+                if previous.st.number != st.number:
+                    warnings.append(
+                        f"line {st.line}: {kind} event {st.number} takes its outgoing shot "
+                        f"from event {previous.st.number} on line {previous.st.line}"
+                    )
+        draft.transition = Transition(
+            kind, st.transition_frames or 0, st.transition, from_clip, from_reel
+        )
+    return draft
+
+
+def _apply_note(st: Note, drafts: list[_Draft], hits: list[Hit], rate: Rate, drop: bool) -> None:
+    draft = drafts[-1] if drafts else None
+    if st.key == "LOC":
+        hits.append(_locator(st, rate, drop))
+    elif draft is None:
+        return
+    elif st.key == "FROM CLIP NAME":
+        draft.clip_name = st.value or draft.clip_name
+    elif st.key == "TO CLIP NAME":
+        draft.to_clip_name = st.value or draft.to_clip_name
+    elif st.key == "SOURCE FILE":
+        draft.source_file = st.value or draft.source_file
+    elif st.key == "FROM CLIP":
+        draft.source_file = draft.source_file or st.value or None
+    else:
+        draft.comments.append(f"{st.key}: {st.value}" if st.key else st.value)
+
+
+def _locator(st: Note, rate: Rate, drop: bool) -> Hit:
+    parts = st.value.split(None, 1)
+    if not parts or not (TIMECODE_RE.match(parts[0]) or parts[0].isdigit()):
+        raise CutError("locator needs a timecode: '* LOC: 01:00:00:00 RED name'", line=st.line)
+    try:
+        frame = _frames(parts[0], rate, drop)
+    except CutError as err:
+        raise err.located(line=st.line) from None
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    colour = ""
+    words = rest.split(None, 1)
+    if words and words[0].upper() in _COLOURS:
+        colour = words[0].upper()
+        rest = words[1].strip() if len(words) > 1 else ""
+    return Hit(frame=frame, name=rest, colour=colour, line=st.line)
+
+
+def _apply_motion(st: Motion, drafts: list[_Draft], rate: Rate) -> None:
+    if not drafts:
+        raise CutError("M2 line before any event", line=st.line)
+    try:
+        fps = Fraction(st.speed)
+    except ValueError:
+        raise CutError(f"M2 speed {st.speed!r} is not a number", line=st.line) from None
+    target = drafts[-1]
+    for draft in reversed(drafts):  # M2 names its reel; a dissolve's M2 may follow the pair
+        if draft.st.reel == st.reel:
+            target = draft
+            break
+    target.speed = Speed(source_fps=fps, freeze=fps == 0)
+
+
+def _assemble(
+    drafts: list[_Draft],
+    hits: list[Hit],
+    rate: Rate,
+    title: str,
+    where: str | None,
+    warnings: list[str],
+) -> Cut:
+    events = [d.event() for d in drafts]
+    picture = sorted((e for e in events if e.has_picture), key=lambda e: e.record_in)
+    audio = sorted((e for e in events if not e.has_picture), key=lambda e: e.record_in)
+    mismatched = [
+        e.number
+        for e in picture
+        if e.speed is None and e.source_duration is not None and e.source_duration != e.duration
+        and e.transition.is_cut
+    ]
+    if mismatched:
+        warnings.append(
+            f"{len(mismatched)} events have source and record lengths that differ "
+            f"with no M2 speed (first: event {mismatched[0]}); record times are used"
+        )
+    cut = Cut(rate=rate, events=tuple(picture), audio_events=tuple(audio), title=title,
+              source=where or "", hits=tuple(sorted(hits, key=lambda h: h.frame)))  # fmt: skip
+    outside = [h for h in cut.hits if not _inside(cut, h.frame)]
+    if outside:
+        warnings.append(
+            f"{len(outside)} locators lie outside the cut "
+            f"(first at {format_timecode(outside[0].frame, rate)}, line {outside[0].line})"
+        )
+    return Cut(**{**cut.__dict__, "warnings": tuple(warnings)})
+
+
+def _inside(cut: Cut, frame: int) -> bool:
+    start, end = cut.record_start, cut.record_end
+    return start is not None and end is not None and start <= frame < end
+
+
+def read_edl(path: str | Path, rate: Rate | None = None) -> Cut:
+    """Read a CMX3600 list from disk. ``rate=None`` picks the lowest standard rate that fits."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CutError(f"cannot read: {err.strerror}", path=path) from None
+    text, warnings = decode(data)
+    try:
+        stmts = list(statements(text))
+    except CutError as err:
+        raise err.located(path) from None
+    if not any(isinstance(st, EventLine) for st in stmts):
+        raise CutError("no events found; is this a CMX3600 EDL?", path=path)
+    cut = build_cut(stmts, rate, path)
+    return Cut(**{**cut.__dict__, "warnings": tuple(warnings) + cut.warnings})
+
+
+def write_edl(cut: Cut, title: str | None = None) -> str:
+    """The cut as CMX3600 text (picture, then audio events, then locators as LOC notes)."""
+    rate = cut.rate
+    lines = [f"TITLE: {title or cut.title or 'mconform'}"]
+    lines.append("FCM: DROP FRAME" if rate.drop else "FCM: NON-DROP FRAME")
+    reel_width = max([8] + [len(e.reel) for e in (*cut.events, *cut.audio_events)])
+    tc = lambda f: format_timecode(f, rate)  # noqa: E731
+    number = 0
+    hits = sorted(cut.hits, key=lambda h: h.frame)
+    for event in (*cut.events, *cut.audio_events):
+        number += 1
+        src_in = event.source_in if event.source_in is not None else 0
+        src_out = event.source_out if event.source_out is not None else src_in + event.duration
+        chans = _channels_field(event)
+        reel = event.reel.ljust(reel_width)
+        t = event.transition
+        if not t.is_cut:
+            from_reel = (t.from_reel or "BL").ljust(reel_width)
+            lines.append(
+                f"{number:03d}  {from_reel} {chans:<5} C        "
+                f"{tc(src_in)} {tc(src_in)} {tc(event.record_in)} {tc(event.record_in)}"
+            )
+            lines.append(
+                f"{number:03d}  {reel} {chans:<5} {t.code:<4} {t.frames:03d} "
+                f"{tc(src_in)} {tc(src_out)} {tc(event.record_in)} {tc(event.record_out)}"
+            )
+        else:
+            lines.append(
+                f"{number:03d}  {reel} {chans:<5} C        "
+                f"{tc(src_in)} {tc(src_out)} {tc(event.record_in)} {tc(event.record_out)}"
+            )
+        extra = _extra_audio_tracks(event)
+        if extra:
+            lines.append("AUD  " + " ".join(str(t) for t in extra))
+        if event.speed is not None:
+            lines.append(
+                f"M2   {event.reel.ljust(reel_width)} {float(event.speed.source_fps):05.1f}"
+                f"                {tc(src_in)}"
+            )
+        if not t.is_cut and t.from_clip:
+            lines.append(f"* FROM CLIP NAME:  {t.from_clip}")
+            if event.clip_name:
+                lines.append(f"* TO CLIP NAME:  {event.clip_name}")
+        elif event.clip_name:
+            lines.append(f"* FROM CLIP NAME:  {event.clip_name}")
+        if event.source_file:
+            lines.append(f"* SOURCE FILE: {event.source_file}")
+        if event.has_picture:
+            for hit in hits:
+                if event.record_in <= hit.frame < event.record_out:
+                    lines.append(f"* LOC: {tc(hit.frame)} {hit.colour or 'YELLOW':<7} {hit.name}")
+    orphans = [h for h in hits if not any(e.record_in <= h.frame < e.record_out for e in cut.events)]
+    for hit in orphans:
+        lines.append(f"* LOC: {tc(hit.frame)} {hit.colour or 'YELLOW':<7} {hit.name}")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _extra_audio_tracks(event: Event) -> tuple[int, ...]:
+    """Audio tracks the channels field cannot say; written on an AUD line."""
+    tracks = event.audio_tracks
+    return tracks[2:] if tracks[:2] == (1, 2) else tracks[1:]
+
+
+def _channels_field(event: Event) -> str:
+    tracks = event.audio_tracks
+    audio = ""
+    if tracks[:2] == (1, 2):
+        audio = "AA"
+    elif tracks:
+        audio = "A" if tracks[0] == 1 else f"A{tracks[0]}"
+    if event.has_picture:
+        return f"{audio}/V" if audio else "V"
+    return audio or "NONE"
