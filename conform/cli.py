@@ -34,6 +34,7 @@ app = typer.Typer(
 cut_app = typer.Typer(help="Read, show and convert locked cuts (EDL, OTIO).", no_args_is_help=True)
 app.add_typer(cut_app, name="cut")
 
+
 def _console(stderr: bool = False) -> Console:
     """A console; tables of timecodes need more than 80 columns when piped to a file."""
     console = Console(stderr=stderr, highlight=False)
@@ -54,7 +55,6 @@ RateOption = Annotated[
         "59.94, 60, a fraction such as 24000/1001, or auto (the lowest standard rate that fits).",
     ),
 ]
-
 
 
 def fail(message: str) -> None:

@@ -464,7 +464,9 @@ def _assemble(
     mismatched = [
         e.number
         for e in picture
-        if e.speed is None and e.source_duration is not None and e.source_duration != e.duration
+        if e.speed is None
+        and e.source_duration is not None
+        and e.source_duration != e.duration
         and e.transition.is_cut
     ]
     if mismatched:
@@ -557,7 +559,8 @@ def write_edl(cut: Cut, title: str | None = None) -> str:
             for hit in hits:
                 if event.record_in <= hit.frame < event.record_out:
                     lines.append(f"* LOC: {tc(hit.frame)} {hit.colour or 'YELLOW':<7} {hit.name}")
-    orphans = [h for h in hits if not any(e.record_in <= h.frame < e.record_out for e in cut.events)]
+    placed = lambda h: any(e.record_in <= h.frame < e.record_out for e in cut.events)  # noqa: E731
+    orphans = [h for h in hits if not placed(h)]
     for hit in orphans:
         lines.append(f"* LOC: {tc(hit.frame)} {hit.colour or 'YELLOW':<7} {hit.name}")
     return "\r\n".join(lines) + "\r\n"

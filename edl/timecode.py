@@ -92,8 +92,13 @@ def frames_to_samples(frames: int, rate: Rate, sample_rate: int = 48000) -> int:
 
 
 def samples_to_frames(samples: int, rate: Rate, sample_rate: int = 48000) -> int:
-    """The frame a sample falls in (floor)."""
-    return (Fraction(samples) * rate.fps / sample_rate).__floor__()
+    """The frame a sample falls in, frame boundaries being those of `frames_to_samples`."""
+    frame = (Fraction(samples) * rate.fps / sample_rate).__floor__()
+    if frames_to_samples(frame + 1, rate, sample_rate) <= samples:
+        return frame + 1
+    if frames_to_samples(frame, rate, sample_rate) > samples:
+        return frame - 1
+    return frame
 
 
 def format_duration(frames: int, rate: Rate) -> str:

@@ -1,0 +1,90 @@
+"""The `mconform` command as a user runs it: tables, JSON, conversion, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from test_corpus import CORPUS, EXPECTED, Error
+
+from conform.cli import main
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):  # noqa: ANN201
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["mconform", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cut_show_on_every_corpus_file_prints_a_table_or_one_line_error(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(monkeypatch, capsys, "cut", "show", str(CORPUS / name))
+    if isinstance(EXPECTED[name], Error):
+        assert code == 2 and out == ""
+        errors = [line for line in err.splitlines() if line.startswith("mconform: error:")]
+        assert len(errors) == 1 and "Traceback" not in err
+    else:
+        assert code == 0 and "record" in out
+
+
+def test_cut_show_json_lists_events_and_hits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = CORPUS / "edl/sg-otio/ER_00119.edl"
+    code, out, _ = run(monkeypatch, capsys, "cut", "show", str(path), "--rate", "23.976", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["rate"]["fps"] == "24000/1001"
+    assert data["events"][0]["record_in"] == "01:01:02:17"
+    assert data["hits"][0] == {
+        "timecode": "01:01:03:00", "frame": data["hits"][0]["frame"], "name": "YA0010",
+        "colour": "YELLOW",
+    }  # fmt: skip
+
+
+def test_cut_convert_edl_to_otio_and_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = CORPUS / "edl/otio-cmx3600-adapter/dissolve_test_4.edl"
+    target = tmp_path / "cut.otio"
+    code, out, _ = run(monkeypatch, capsys, "cut", "convert", str(src), str(target))
+    assert code == 0 and target.exists()
+    code, _, err = run(monkeypatch, capsys, "cut", "convert", str(src), str(target))
+    assert code == 2 and "--force" in err
+    back = tmp_path / "back.edl"
+    code, _, _ = run(monkeypatch, capsys, "cut", "convert", str(target), str(back))
+    assert code == 0 and "01:04:31:14" in back.read_text()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_wrong_rate_is_one_line_with_the_rate_that_fits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = CORPUS / "edl/pycmx/test_25.edl"
+    code, _, err = run(monkeypatch, capsys, "cut", "show", str(path), "--rate", "24")
+    assert code == 2
+    assert "test_25.edl:" in err and "use --rate 25" in err
+
+
+def test_unknown_rate_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(monkeypatch, capsys, "cut", "show", "x.edl", "--rate", "17")
+    assert code == 2 and "unknown frame rate" in err
+
+
+def test_demo_shows_both_versions_of_the_sample_reel(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(monkeypatch, capsys, "demo")
+    assert code == 0
+    assert "reel1_v1.edl" in out and "reel1_v2.edl" in out and "1M2 door slam" in out
