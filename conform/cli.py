@@ -12,10 +12,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import opentimelineio as otio
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from conform.conformed_io import conformed_csv, music_timeline
+from conform.cuelist import read_cues
+from conform.outputs import OutputDir, OutputExists
+from conform.reconform import ConformedCue, conform_cues, cues_outside
+from edl.changes import ChangeList, compare
+from edl.changes_io import changes_csv, changes_edl
 from edl.cut import Cut, Event, cut_to_dict
 from edl.errors import CutError
 from edl.io import read_cut, write_cut
@@ -183,6 +190,152 @@ def cut_convert(
     )
 
 
+MatchOption = Annotated[
+    str,
+    typer.Option(
+        "--match",
+        help="Source identity for matching shots: auto (reel, or clip name where the reel is "
+        "AX), reel, clip, file or reel+clip.",
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+
+KIND_STYLE = {
+    "same": "dim",
+    "shifted": "cyan",
+    "moved": "magenta",
+    "inserted": "green",
+    "deleted": "red",
+    "replaced": "yellow",
+    "retimed": "yellow",
+}
+STATUS_STYLE = {"unchanged": "dim", "moved": "cyan", "changed": "bold yellow", "removed": "red"}
+
+
+def load_pair(old_path: Path, new_path: Path, rate: str, match: str) -> ChangeList:
+    """Both cuts at the same rate, compared."""
+    old = load_cut(old_path, rate)
+    new = load_cut(new_path, rate)
+    return compare(old, new, match)
+
+
+def changes_table(changes: ChangeList, *, every: bool = False) -> Table:
+    old_tc, new_tc = changes.old.timecode, changes.new.timecode
+    table = Table(title="Picture changes (new-cut order)", title_justify="left")
+    for name in ("kind", "old in", "old out", "new in", "new out", "frames", "reel", "clip", ""):
+        table.add_column(name, no_wrap=name not in ("clip", "reel", ""))
+    for s in changes.segments:
+        if s.kind == "same" and not every:
+            continue
+        style = KIND_STYLE[s.kind]
+        gone = s.kind == "deleted"
+        table.add_row(
+            f"[{style}]{s.kind}[/]",
+            "" if s.kind == "inserted" else old_tc(s.old_start),
+            "" if s.kind == "inserted" else old_tc(s.old_end),
+            "" if gone else new_tc(s.new_start),
+            "" if gone else new_tc(s.new_end),
+            str(s.frames),
+            s.reel,
+            s.clip,
+            s.detail if s.kind not in ("shifted", "moved") else f"{s.offset:+d} frames",
+        )
+    return table
+
+
+def print_totals(changes: ChangeList) -> None:
+    totals = changes.totals()
+    rate = changes.new.rate
+    counts = ", ".join(f"{n} {k}" for k, n in changes.counts().items() if n)
+    out.print(
+        f"[bold]Totals[/]: {counts}\n"
+        f"frames added [green]{totals['added']}[/], removed [red]{totals['removed']}[/]; "
+        f"reel length {format_duration(totals['old_length'], rate)} -> "
+        f"{format_duration(totals['new_length'], rate)} "
+        f"({totals['new_length'] - totals['old_length']:+d} frames)"
+    )
+
+
+@app.command("diff")
+def diff(
+    old_path: Annotated[Path, typer.Argument(metavar="OLD", help="The earlier cut")],
+    new_path: Annotated[Path, typer.Argument(metavar="NEW", help="The later cut")],
+    rate: RateOption = "auto",
+    match: MatchOption = "auto",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write changes.csv and changes.edl here.")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="List unchanged shots too.")] = False,
+    force: ForceOption = False,
+) -> None:
+    """What changed in picture between two versions of a cut."""
+    output = OutputDir(out_dir, force) if out_dir is not None else None
+    changes = load_pair(old_path, new_path, rate, match)
+    out.print(changes_table(changes, every=every))
+    print_totals(changes)
+    if output is not None:
+        with output:
+            output.write_text("changes.csv", changes_csv(changes))
+            output.write_text("changes.edl", changes_edl(changes))
+        out.print(f"wrote {output.target / 'changes.csv'} and changes.edl")
+
+
+def cues_table(conformed: list[ConformedCue], changes: ChangeList) -> Table:
+    old_tc, new_tc = changes.old.timecode, changes.new.timecode
+    table = Table(title="Cues (changed first)", title_justify="left")
+    for name in ("cue", "title", "status", "old start", "new start", "parts", "notes"):
+        table.add_column(name, no_wrap=name in ("old start", "new start", "status"))
+    order = {status: i for i, status in enumerate(("changed", "removed", "moved", "unchanged"))}
+    for item in sorted(conformed, key=lambda c: (order[c.status], c.cue.start)):
+        start = item.new_start
+        table.add_row(
+            item.cue.number,
+            item.cue.title,
+            f"[{STATUS_STYLE[item.status]}]{item.status}[/]",
+            old_tc(item.cue.start),
+            "" if start is None else new_tc(start),
+            str(len(item.parts)),
+            "; ".join(item.notes),
+        )
+    return table
+
+
+@app.command("conform")
+def conform(
+    old_path: Annotated[
+        Path, typer.Argument(metavar="OLD", help="The cut the cues were spotted to")
+    ],
+    new_path: Annotated[Path, typer.Argument(metavar="NEW", help="The changed cut")],
+    cues_path: Annotated[Path, typer.Option("--cues", help="Cue list CSV (DESIGN.md format)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder")],
+    rate: RateOption = "auto",
+    match: MatchOption = "auto",
+    force: ForceOption = False,
+) -> None:
+    """Re-conform a cue list from OLD to NEW: cues.csv, cues.otio, changes.csv, changes.edl."""
+    output = OutputDir(out_dir, force)
+    changes = load_pair(old_path, new_path, rate, match)
+    cues = read_cues(cues_path, changes.old.rate)
+    for warning in cues_outside(cues.cues, changes):
+        err.print(f"[yellow]warning:[/] {cues_path.name}: {warning}", soft_wrap=True)
+    conformed = conform_cues(cues.cues, changes)
+    with output:
+        output.write_text("cues.csv", conformed_csv(conformed, cues, changes.old, changes.new))
+        timeline = music_timeline(conformed, changes.new, cues)
+        output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
+        output.write_text("changes.csv", changes_csv(changes))
+        output.write_text("changes.edl", changes_edl(changes))
+    counts = {status: 0 for status in ("unchanged", "moved", "changed", "removed")}
+    for item in conformed:
+        counts[item.status] += 1
+    out.print(cues_table(conformed, changes))
+    out.print(
+        "[bold]Cues[/]: "
+        + ", ".join(f"[{STATUS_STYLE[k]}]{n} {k}[/]" for k, n in counts.items())
+        + f"\nwrote {output.target}/cues.csv, cues.otio, changes.csv, changes.edl"
+    )
+
+
 def sample_dir() -> Path:
     """The bundled sample project (ships inside the installed package)."""
     return Path(str(resources.files("mconform_samples")))
@@ -206,6 +359,9 @@ def main() -> None:
     try:
         app()
     except CutError as error:
+        err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
+        sys.exit(2)
+    except OutputExists as error:
         err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
         sys.exit(2)
     except OSError as error:

@@ -1,0 +1,160 @@
+"""Cue lists (spotting lists) as DESIGN.md specifies them: read, check, keep every column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from edl.errors import CutError
+from edl.rate import Rate
+from edl.timecode import parse_timecode
+
+__all__ = ["SyncPoint", "Cue", "CueList", "CueError", "read_cues", "parse_sync", "parse_length"]
+
+KNOWN = ("cue", "title", "start", "end", "duration", "sync")
+
+
+class CueError(CutError):
+    """Bad input in a cue list (same one-line form as every other input error)."""
+
+
+@dataclass(frozen=True)
+class SyncPoint:
+    """A record frame in the cue that must stay on a picture hit, with an optional name."""
+
+    frame: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue: its number, title, record range ``[start, end)`` and its other columns."""
+
+    number: str
+    start: int
+    end: int
+    title: str = ""
+    sync: tuple[SyncPoint, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class CueList:
+    """Cues in file order, the header as written, and notes about the file."""
+
+    cues: tuple[Cue, ...]
+    header: tuple[str, ...]
+    path: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        """Input columns other than cue/start/end/duration, in input order (sync included)."""
+        return tuple(h for h in self.header if h.strip().lower() not in KNOWN[:5])
+
+
+_SECONDS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*s$")
+
+
+def parse_length(text: str, rate: Rate) -> int:
+    """A duration: ``hh:mm:ss:ff`` counted without drop, ``123f`` frames or ``12.5s``."""
+    text = text.strip()
+    if text.endswith("f") and text[:-1].isdigit():
+        return int(text[:-1])
+    seconds = _SECONDS_RE.match(text)
+    if seconds:
+        return round(Fraction(seconds.group(1)) * rate.fps)
+    return parse_timecode(text.replace(";", ":"), rate.with_drop(False))
+
+
+def parse_sync(text: str, rate: Rate) -> tuple[SyncPoint, ...]:
+    """``name=01:00:10:00; 01:00:12:05`` -> sync points (names optional)."""
+    points = []
+    for item in text.split(";"):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, tc = item.rpartition("=")
+        points.append(SyncPoint(parse_timecode(tc.strip(), rate), name.strip()))
+    return tuple(points)
+
+
+def read_cues(path: str | Path, rate: Rate) -> CueList:
+    """Read a cue list CSV; errors name the file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    except OSError as err:
+        raise CueError(f"cannot read: {err.strerror}", path=path) from None
+    try:
+        return parse_cues(text, rate, str(path))
+    except CutError as err:
+        raise CueError(err.cause, path=path, line=err.line, hint=err.hint) from None
+
+
+def parse_cues(text: str, rate: Rate, where: str = "") -> CueList:
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        raise CueError("the cue list is empty", hint="the first row must name the columns")
+    header = tuple(h.strip() for h in rows[0])
+    lower = [h.lower() for h in header]
+    for required in ("cue", "start"):
+        if required not in lower:
+            raise CueError(f"no '{required}' column", line=1, hint="see the cue list format")
+    if "end" not in lower and "duration" not in lower:
+        raise CueError("no 'end' or 'duration' column", line=1, hint="give one of them")
+    cues: list[Cue] = []
+    seen: dict[str, int] = {}
+    line = 1
+    for row in rows[1:]:
+        line += 1
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {lower[i]: row[i].strip() if i < len(row) else "" for i in range(len(header))}
+        cue = _cue(values, dict(zip(header, (c.strip() for c in row), strict=False)), rate, line)
+        if cue.number in seen:
+            raise CueError(
+                f"cue {cue.number} appears twice (first on line {seen[cue.number]})",
+                line=line,
+                hint="cue numbers must be unique; add a suffix such as 1M1A",
+            )
+        seen[cue.number] = line
+        cues.append(cue)
+    return CueList(tuple(cues), header, where)
+
+
+def _cue(values: dict[str, str], columns: dict[str, str], rate: Rate, line: int) -> Cue:
+    number = values.get("cue", "")
+    if not number:
+        raise CueError("a cue has no number", line=line)
+    try:
+        start = parse_timecode(values["start"], rate)
+        if values.get("end"):
+            end = parse_timecode(values["end"], rate)
+        elif values.get("duration"):
+            end = start + parse_length(values["duration"], rate)
+        else:
+            raise CueError(f"cue {number} has neither end nor duration", line=line)
+        sync = parse_sync(values.get("sync", ""), rate)
+    except CutError as err:
+        raise CueError(f"cue {number}: {err.cause}", line=line, hint=err.hint) from None
+    if end <= start:
+        raise CueError(
+            f"cue {number} ends ({values.get('end') or values.get('duration')}) "
+            f"before it starts ({values['start']})",
+            line=line,
+            hint="end is exclusive and must come after start",
+        )
+    return Cue(number, start, end, values.get("title", ""), sync, columns, line)

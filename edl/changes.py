@@ -1,0 +1,501 @@
+"""Change lists: what happened to picture between two versions of a cut.
+
+Old and new picture are matched by source identity (a key such as the reel, plus source
+frames), never by list position. The longest chain of matches in the same order in both
+cuts (a heaviest increasing subsequence) is what stayed in place, so one insertion does
+not mark everything after it as changed; matches off that chain were moved. What is left
+is deleted, inserted, or, where an old and a new run sit between the same neighbours,
+replaced (same length) or retimed (another length).
+
+The result, `ChangeList`, is an ordered mapping of old record ranges to new ones;
+`ChangeList.map(old_frame)` is what everything downstream uses.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from edl.cut import Cut, Event
+from edl.errors import CutError
+
+__all__ = [
+    "KINDS",
+    "MATCH_KEYS",
+    "Segment",
+    "ChangeList",
+    "compare",
+    "match_key",
+]
+
+KINDS = ("same", "shifted", "moved", "inserted", "deleted", "replaced", "retimed")
+MATCH_KEYS = ("auto", "reel", "clip", "file", "reel+clip")
+_ANONYMOUS_REELS = {"", "AX", "AUX"}
+_BLACK = {"BL", "BLK", "BLACK"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One row of a change list: an old record range and where it went.
+
+    ``old_start == old_end`` for an insertion, ``new_start == new_end`` for a deletion
+    (both then give the position of the change in the other cut). ``detail`` says what
+    happened in words a music editor uses ("trimmed", "shot deleted", ...).
+    """
+
+    kind: str
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+    reel: str = ""
+    clip: str = ""
+    detail: str = ""
+
+    @property
+    def old_frames(self) -> int:
+        return self.old_end - self.old_start
+
+    @property
+    def new_frames(self) -> int:
+        return self.new_end - self.new_start
+
+    @property
+    def frames(self) -> int:
+        """Length of the segment: new frames, or old frames for a deletion."""
+        return self.old_frames if self.kind == "deleted" else self.new_frames
+
+    @property
+    def offset(self) -> int:
+        return self.new_start - self.old_start
+
+    def map(self, frame: int) -> int | None:
+        """New frame for an old frame inside this segment."""
+        if self.kind in ("deleted", "inserted"):
+            return None
+        if self.kind == "retimed":
+            return self.new_start + (frame - self.old_start) * self.new_frames // self.old_frames
+        return frame + self.offset
+
+
+@dataclass(frozen=True)
+class ChangeList:
+    """The old->new mapping of two cuts: rows in new-cut order, lookups by old frame."""
+
+    old: Cut
+    new: Cut
+    segments: tuple[Segment, ...]
+    key: str = "auto"
+    _by_old: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
+    _old_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_old = sorted((s for s in self.segments if s.old_frames > 0), key=lambda s: s.old_start)
+        object.__setattr__(self, "_by_old", tuple(by_old))
+        object.__setattr__(self, "_old_starts", tuple(s.old_start for s in by_old))
+
+    def segment_at(self, old_frame: int) -> Segment | None:
+        """The segment holding an old record frame (None outside the old picture)."""
+        index = bisect.bisect_right(self._old_starts, old_frame) - 1
+        if index >= 0 and old_frame < self._by_old[index].old_end:
+            return self._by_old[index]
+        return None
+
+    def map(self, old_frame: int) -> int | None:
+        """The new record frame of an old one, or None where that picture was removed.
+
+        Frames before the old picture move with its first shot, frames after it with its
+        last, so that music hanging off either end of the reel follows it.
+        """
+        segment = self.segment_at(old_frame)
+        if segment is not None:
+            return segment.map(old_frame)
+        if not self._by_old:
+            return None
+        if old_frame < self._by_old[0].old_start:
+            return old_frame + self._edge_offset(self._by_old)
+        if old_frame >= self._by_old[-1].old_end:
+            return old_frame + self._edge_offset(reversed(self._by_old))
+        return None
+
+    def _edge_offset(self, segments: Iterable[Segment]) -> int:
+        for segment in segments:
+            if segment.kind in ("same", "shifted"):
+                return segment.offset
+        return (self.new.record_start or 0) - (self.old.record_start or 0)
+
+    def pieces(self, old_start: int, old_end: int) -> list[tuple[int, int, Segment | None]]:
+        """Split an old range at segment boundaries: (start, end, segment or None)."""
+        result: list[tuple[int, int, Segment | None]] = []
+        frame = old_start
+        index = max(bisect.bisect_right(self._old_starts, frame) - 1, 0)
+        while frame < old_end:
+            while index < len(self._by_old) and self._by_old[index].old_end <= frame:
+                index += 1
+            if index >= len(self._by_old):
+                result.append((frame, old_end, None))
+                break
+            segment = self._by_old[index]
+            if segment.old_start > frame:
+                stop = min(segment.old_start, old_end)
+                result.append((frame, stop, None))
+                frame = stop
+                continue
+            stop = min(segment.old_end, old_end)
+            result.append((frame, stop, segment))
+            frame = stop
+        return result
+
+    def totals(self) -> dict[str, int]:
+        """Frames added and removed, and the picture's length before and after."""
+        added = sum(s.new_frames for s in self.segments if s.kind == "inserted")
+        removed = sum(s.old_frames for s in self.segments if s.kind == "deleted")
+        for s in self.segments:
+            if s.kind == "retimed":
+                added += max(s.new_frames - s.old_frames, 0)
+                removed += max(s.old_frames - s.new_frames, 0)
+        return {
+            "added": added,
+            "removed": removed,
+            "old_length": self.old.length,
+            "new_length": self.new.length,
+        }
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(KINDS, 0)
+        for s in self.segments:
+            counts[s.kind] += 1
+        return counts
+
+
+def match_key(name: str) -> Callable[[Event], str | None]:
+    """The source identity of an event for matching; None for black, which never matches."""
+    if name not in MATCH_KEYS:
+        raise CutError(f"unknown match key {name!r}", hint=f"use one of {', '.join(MATCH_KEYS)}")
+
+    def key(event: Event) -> str | None:
+        reel = event.reel.strip()
+        if reel.upper() in _BLACK:
+            return None
+        clip = (event.clip_name or "").strip()
+        if name == "reel":
+            return reel
+        if name == "clip":
+            return clip or reel
+        if name == "file":
+            return event.source_file or clip or reel
+        if name == "reel+clip":
+            return f"{reel}\x00{clip}"
+        if reel.upper() in _ANONYMOUS_REELS:  # auto: Premiere and FCP write AX for every clip
+            return event.source_file or clip or reel
+        return reel
+
+    return key
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of record frames of one cut showing one run of source frames."""
+
+    record_in: int
+    record_out: int
+    key: str | None
+    source_in: int
+    event: Event
+
+    @property
+    def length(self) -> int:
+        return self.record_out - self.record_in
+
+
+def _pieces(cut: Cut, key: Callable[[Event], str | None]) -> list[_Piece]:
+    """Picture as non-overlapping pieces (an event hidden under an earlier one is cut back)."""
+    pieces: list[_Piece] = []
+    end = None
+    for event in cut.events:
+        if end is not None and event.record_in > end:  # a record gap plays as black
+            gap = Event(
+                number="", reel="BL", channels="V", record_in=end, record_out=event.record_in
+            )
+            pieces.append(_Piece(end, event.record_in, None, 0, gap))
+        start = event.record_in if end is None else max(event.record_in, end)
+        if event.record_out <= start:
+            continue
+        identity = key(event)
+        source_in = event.source_in if event.source_in is not None else 0
+        if event.speed is not None:
+            # A speed change maps source to record non-linearly: match it only as a whole.
+            speed = f"{event.speed.source_fps}@{source_in}"
+            identity = None if identity is None else f"{identity}\x00speed {speed}"
+            source_in = 0
+        elif event.source_in is None and identity is not None:
+            identity = f"{identity}\x00no source"
+        source_in += start - event.record_in
+        pieces.append(_Piece(start, event.record_out, identity, source_in, event))
+        end = event.record_out if end is None else max(end, event.record_out)
+    return pieces
+
+
+@dataclass
+class _Match:
+    old_start: int
+    new_start: int
+    length: int
+    old_piece: _Piece
+    new_piece: _Piece
+
+    @property
+    def old_end(self) -> int:
+        return self.old_start + self.length
+
+    @property
+    def new_end(self) -> int:
+        return self.new_start + self.length
+
+
+def _candidates(old: list[_Piece], new: list[_Piece]) -> list[_Match]:
+    """Every overlap of source frames between an old piece and a new one with the same key."""
+    by_key: dict[str, list[_Piece]] = defaultdict(list)
+    for piece in new:
+        if piece.key is not None:
+            by_key[piece.key].append(piece)
+    for pieces in by_key.values():
+        pieces.sort(key=lambda p: p.source_in)
+    matches = []
+    for o in old:
+        if o.key is None:
+            continue
+        o_end = o.source_in + o.length
+        for n in by_key.get(o.key, ()):
+            if n.source_in >= o_end:
+                break
+            lo = max(o.source_in, n.source_in)
+            hi = min(o_end, n.source_in + n.length)
+            if hi > lo:
+                matches.append(
+                    _Match(o.record_in + lo - o.source_in, n.record_in + lo - n.source_in,
+                           hi - lo, o, n)
+                )  # fmt: skip
+    return matches
+
+
+def _in_order_chain(matches: list[_Match]) -> list[_Match]:
+    """The heaviest chain of matches increasing in both cuts (O(n log n) with a Fenwick tree)."""
+    if not matches:
+        return []
+    matches = sorted(matches, key=lambda m: (m.old_start, m.new_start))
+    ends = sorted({m.new_end for m in matches})
+    size = len(ends)
+    tree_best = [0] * (size + 1)
+    tree_index = [-1] * (size + 1)
+
+    def update(position: int, value: int, index: int) -> None:
+        position += 1
+        while position <= size:
+            if value > tree_best[position]:
+                tree_best[position], tree_index[position] = value, index
+            position += position & -position
+
+    def query(position: int) -> tuple[int, int]:
+        best, index = 0, -1
+        while position > 0:
+            if tree_best[position] > best:
+                best, index = tree_best[position], tree_index[position]
+            position -= position & -position
+        return best, index
+
+    score = [0] * len(matches)
+    parent = [-1] * len(matches)
+    pending: list[tuple[int, int]] = []  # (old_end, index) waiting until the old range closes
+    for i, m in enumerate(matches):
+        while pending and pending[0][0] <= m.old_start:
+            _, j = heapq.heappop(pending)
+            update(bisect.bisect_left(ends, matches[j].new_end), score[j], j)
+        best, j = query(bisect.bisect_right(ends, m.new_start))
+        score[i], parent[i] = best + m.length, j
+        heapq.heappush(pending, (m.old_end, i))
+    i = max(range(len(matches)), key=lambda k: score[k])
+    chain = []
+    while i >= 0:
+        chain.append(matches[i])
+        i = parent[i]
+    return chain[::-1]
+
+
+def _subtract(ranges: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """Parts of [start, end) not covered by sorted, non-overlapping ``ranges``."""
+    result = []
+    index = bisect.bisect_right(ranges, (start, start)) - 1
+    index = max(index, 0)
+    frame = start
+    while index < len(ranges) and frame < end:
+        lo, hi = ranges[index]
+        if hi <= frame:
+            index += 1
+            continue
+        if lo >= end:
+            break
+        if lo > frame:
+            result.append((frame, lo))
+        frame = max(frame, hi)
+        index += 1
+    if frame < end:
+        result.append((frame, end))
+    return result
+
+
+def _add_range(ranges: list[tuple[int, int]], start: int, end: int) -> None:
+    bisect.insort(ranges, (start, end))
+
+
+def _moved(candidates: list[_Match], chain: list[_Match]) -> list[_Match]:
+    """Matches off the chain, longest first, trimmed to frames still free in both cuts."""
+    used_old = sorted((m.old_start, m.old_end) for m in chain)
+    used_new = sorted((m.new_start, m.new_end) for m in chain)
+    in_chain = {id(m) for m in chain}
+    moved: list[_Match] = []
+    for m in sorted(candidates, key=lambda m: (-m.length, m.old_start, m.new_start)):
+        if id(m) in in_chain:
+            continue
+        offset = m.new_start - m.old_start
+        for lo, hi in _subtract(used_old, m.old_start, m.old_end):
+            for nlo, nhi in _subtract(used_new, lo + offset, hi + offset):
+                part = _Match(nlo - offset, nlo, nhi - nlo, m.old_piece, m.new_piece)
+                moved.append(part)
+                _add_range(used_old, part.old_start, part.old_end)
+                _add_range(used_new, part.new_start, part.new_end)
+    return moved
+
+
+def _unmatched(pieces: list[_Piece], used: list[tuple[int, int]]) -> list[tuple[int, int, _Piece]]:
+    """Runs of a cut's picture no match covers, with the piece they belong to."""
+    runs = []
+    for piece in pieces:
+        for lo, hi in _subtract(used, piece.record_in, piece.record_out):
+            runs.append((lo, hi, piece))
+    return runs
+
+
+def compare(old: Cut, new: Cut, key: str = "auto") -> ChangeList:
+    """The change list from ``old`` to ``new`` (picture only; audio events are ignored)."""
+    if old.rate.fps != new.rate.fps:
+        raise CutError(f"the cuts are at different rates: {old.rate} and {new.rate}")
+    if old.rate.drop != new.rate.drop:
+        raise CutError(
+            f"one cut is drop frame and the other is not ({old.rate} and {new.rate})",
+            hint="re-export both versions with the same timecode, or give --rate",
+        )
+    identity = match_key(key)
+    old_pieces, new_pieces = _pieces(old, identity), _pieces(new, identity)
+    candidates = _candidates(old_pieces, new_pieces)
+    chain = _in_order_chain(candidates)
+    moved = _moved(candidates, chain)
+    segments: list[Segment] = []
+    for m in chain:
+        kind = "same" if m.old_start == m.new_start else "shifted"
+        segments.append(_segment(kind, m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece))
+    for m in moved:
+        segments.append(
+            _segment("moved", m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece)
+        )
+    matched = chain + moved
+    used_old = sorted((m.old_start, m.old_end) for m in matched)
+    used_new = sorted((m.new_start, m.new_end) for m in matched)
+    lost = _unmatched(old_pieces, used_old)
+    added = _unmatched(new_pieces, used_new)
+    segments += _pair_unmatched(lost, added, chain, old, new, used_old, used_new)
+    segments.sort(key=lambda s: (s.new_start, s.new_end != s.new_start, s.old_start))
+    return ChangeList(old, new, tuple(segments), key)
+
+
+def _segment(
+    kind: str, old_start: int, old_end: int, new_start: int, new_end: int, piece: _Piece,
+    detail: str = "",
+) -> Segment:  # fmt: skip
+    event = piece.event
+    return Segment(
+        kind, old_start, old_end, new_start, new_end, event.reel, event.clip_name or "", detail
+    )
+
+
+def _pair_unmatched(
+    lost: list[tuple[int, int, _Piece]],
+    added: list[tuple[int, int, _Piece]],
+    chain: list[_Match],
+    old: Cut,
+    new: Cut,
+    used_old: list[tuple[int, int]],
+    used_new: list[tuple[int, int]],
+) -> list[Segment]:
+    """Deleted and inserted runs, paired into replacements where they share neighbours.
+
+    Runs are grouped by the gap of the in-order chain they fall in; a gap holding one old
+    run and one new run is a replacement (same length) or a retime (another length).
+    """
+    old_bounds = [m.old_end for m in chain]
+    new_bounds = [m.new_end for m in chain]
+    old_gaps: dict[int, list[tuple[int, int, _Piece]]] = defaultdict(list)
+    new_gaps: dict[int, list[tuple[int, int, _Piece]]] = defaultdict(list)
+    for run in lost:
+        old_gaps[bisect.bisect_right(old_bounds, run[0])].append(run)
+    for run in added:
+        new_gaps[bisect.bisect_right(new_bounds, run[0])].append(run)
+    segments: list[Segment] = []
+    for gap in sorted(set(old_gaps) | set(new_gaps)):
+        olds = [(run, _overlaps(used_old, run[2])) for run in old_gaps.get(gap, [])]
+        news = [(run, _overlaps(used_new, run[2])) for run in new_gaps.get(gap, [])]
+        whole_olds = [run for run, partial in olds if not partial]
+        whole_news = [run for run, partial in news if not partial]
+        if len(whole_olds) == 1 and len(whole_news) == 1:
+            (olo, ohi, opiece), (nlo, nhi, npiece) = whole_olds[0], whole_news[0]
+            segments.append(_replacement(olo, ohi, opiece, nlo, nhi, npiece))
+            olds = [(run, partial) for run, partial in olds if run is not whole_olds[0]]
+            news = [(run, partial) for run, partial in news if run is not whole_news[0]]
+        # Where did the deletion happen in the new cut, and the insertion in the old?
+        new_at = chain[gap - 1].new_end if gap > 0 else (new.record_start or 0)
+        old_at = chain[gap - 1].old_end if gap > 0 else (old.record_start or 0)
+        for (lo, hi, piece), partial in olds:
+            black = piece.key is None
+            detail = "trimmed" if partial else ("black removed" if black else "shot deleted")
+            segments.append(_segment("deleted", lo, hi, new_at, new_at, piece, detail))
+        for (lo, hi, piece), partial in news:
+            black = piece.key is None
+            detail = "extended" if partial else ("black added" if black else "shot inserted")
+            segments.append(_segment("inserted", old_at, old_at, lo, hi, piece, detail))
+    return segments
+
+
+def _replacement(olo: int, ohi: int, opiece: _Piece, nlo: int, nhi: int, npiece: _Piece) -> Segment:
+    """An old run and a new one in the same place: replaced, retimed, or black for black."""
+    difference = (nhi - nlo) - (ohi - olo)
+    if opiece.key is None and npiece.key is None:  # black (or a gap) where black was
+        if difference == 0:
+            kind = "same" if olo == nlo else "shifted"
+            return _segment(kind, olo, ohi, nlo, nhi, npiece, "black")
+        return _segment("retimed", olo, ohi, nlo, nhi, npiece, f"black {_signed(difference)}")
+    kind = "replaced" if difference == 0 else "retimed"
+    return _segment(
+        kind, olo, ohi, nlo, nhi, npiece, _replacement_detail(opiece, npiece, difference)
+    )
+
+
+def _signed(difference: int) -> str:
+    return f"{abs(difference)} frames {'longer' if difference > 0 else 'shorter'}"
+
+
+def _overlaps(ranges: list[tuple[int, int]], piece: _Piece) -> bool:
+    """Whether any matched range covers part of ``piece`` (so it was trimmed, not deleted)."""
+    index = bisect.bisect_right(ranges, (piece.record_out, piece.record_out))
+    return any(
+        lo < piece.record_out and hi > piece.record_in
+        for lo, hi in ranges[max(index - 2, 0) : index]
+    )
+
+
+def _replacement_detail(old: _Piece, new: _Piece, difference: int) -> str:
+    same_key = old.key is not None and old.key == new.key
+    what = "shot re-cut from the same source" if same_key else "shot replaced by another take"
+    return what if difference == 0 else f"{what} {_signed(difference)}"
