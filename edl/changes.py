@@ -406,7 +406,7 @@ def compare(old: Cut, new: Cut, key: str = "auto") -> ChangeList:
     used_new = sorted((m.new_start, m.new_end) for m in matched)
     lost = _unmatched(old_pieces, used_old)
     added = _unmatched(new_pieces, used_new)
-    segments += _pair_unmatched(lost, added, chain, old, new, used_old, used_new)
+    segments += _pair_unmatched(lost, added, chain, old, new, used_old, used_new, matched)
     segments.sort(key=lambda s: (s.new_start, s.new_end != s.new_start, s.old_start))
     return ChangeList(old, new, tuple(segments), key)
 
@@ -429,11 +429,13 @@ def _pair_unmatched(
     new: Cut,
     used_old: list[tuple[int, int]],
     used_new: list[tuple[int, int]],
+    matched: list[_Match],
 ) -> list[Segment]:
     """Deleted and inserted runs, paired into replacements where they share neighbours.
 
-    Runs are grouped by the gap of the in-order chain they fall in; a gap holding one old
-    run and one new run is a replacement (same length) or a retime (another length).
+    Runs are grouped by the gap of the in-order chain they fall in. A gap holding exactly
+    one whole old shot and one whole new shot is a replacement (same length) or a retime
+    (another length); runs of shots that partly survive are trims and extensions.
     """
     old_bounds = [m.old_end for m in chain]
     new_bounds = [m.new_end for m in chain]
@@ -444,6 +446,7 @@ def _pair_unmatched(
     for run in added:
         new_gaps[bisect.bisect_right(new_bounds, run[0])].append(run)
     segments: list[Segment] = []
+    leftovers = []  # (gap, old runs with partial flag, new runs with partial flag)
     for gap in sorted(set(old_gaps) | set(new_gaps)):
         olds = [(run, _overlaps(used_old, run[2])) for run in old_gaps.get(gap, [])]
         news = [(run, _overlaps(used_new, run[2])) for run in new_gaps.get(gap, [])]
@@ -454,17 +457,25 @@ def _pair_unmatched(
             segments.append(_replacement(olo, ohi, opiece, nlo, nhi, npiece))
             olds = [(run, partial) for run, partial in olds if run is not whole_olds[0]]
             news = [(run, partial) for run, partial in news if run is not whole_news[0]]
-        # Where did the deletion happen in the new cut, and the insertion in the old?
+        leftovers.append((gap, olds, news))
+    # A deletion sits, in the new cut, right after whatever held the old frame before it;
+    # an insertion likewise in the old cut. Failing that, after the chain's previous match.
+    spans = [(m.old_end, m.new_end) for m in matched] + [(s.old_end, s.new_end) for s in segments]
+    after_old = dict(spans)
+    after_new = {new_end: old_end for old_end, new_end in spans}
+    for gap, olds, news in leftovers:
         new_at = chain[gap - 1].new_end if gap > 0 else (new.record_start or 0)
         old_at = chain[gap - 1].old_end if gap > 0 else (old.record_start or 0)
         for (lo, hi, piece), partial in olds:
             black = piece.key is None
             detail = "trimmed" if partial else ("black removed" if black else "shot deleted")
-            segments.append(_segment("deleted", lo, hi, new_at, new_at, piece, detail))
+            at = after_old.get(lo, new_at)
+            segments.append(_segment("deleted", lo, hi, at, at, piece, detail))
         for (lo, hi, piece), partial in news:
             black = piece.key is None
             detail = "extended" if partial else ("black added" if black else "shot inserted")
-            segments.append(_segment("inserted", old_at, old_at, lo, hi, piece, detail))
+            at = after_new.get(lo, old_at)
+            segments.append(_segment("inserted", at, at, lo, hi, piece, detail))
     return segments
 
 
