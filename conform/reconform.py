@@ -29,7 +29,11 @@ _RETIMING = {"replaced", "retimed"}
 
 @dataclass(frozen=True)
 class Part:
-    """A piece of a cue: old range, new range (None if gone) and offset into the cue's audio."""
+    """A piece of a cue: old range, new range (None if gone) and offset into the cue's audio.
+
+    The audio of a part plays straight through from ``offset``: parts split wherever the
+    picture under the cue stops being a plain shift of the old picture.
+    """
 
     index: int
     old_start: int
@@ -74,6 +78,11 @@ class _Run:
     segment: Segment | None
 
 
+def _retimed(run: _Run) -> bool:
+    """A run whose new length differs from its old: the cue's audio cannot play through it."""
+    return run.segment is not None and run.segment.kind == "retimed"
+
+
 def _runs(cue: Cue, changes: ChangeList) -> list[_Run]:
     runs = []
     for lo, hi, segment in changes.pieces(cue.start, cue.end):
@@ -101,7 +110,12 @@ def conform_cue(cue: Cue, changes: ChangeList) -> ConformedCue:
         last = groups[-1][-1] if groups else None
         joins = last is not None and (
             (last.new_end is None and run.new_start is None)
-            or (last.new_end is not None and run.new_start == last.new_end)
+            or (
+                last.new_end is not None
+                and run.new_start == last.new_end
+                and not _retimed(last)
+                and not _retimed(run)
+            )
         )
         if joins:
             groups[-1].append(run)

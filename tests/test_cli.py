@@ -88,3 +88,69 @@ def test_demo_shows_both_versions_of_the_sample_reel(
     code, out, _ = run(monkeypatch, capsys, "demo")
     assert code == 0
     assert "reel1_v1.edl" in out and "reel1_v2.edl" in out and "1M2 door slam" in out
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_diff_prints_changes_and_writes_csv_and_edl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = SAMPLES / "reel1_v1.edl", SAMPLES / "reel1_v2.edl"
+    out_dir = tmp_path / "diff"
+    code, out, _ = run(
+        monkeypatch, capsys, "diff", str(old), str(new), "--rate", "23.976", "--out", str(out_dir)
+    )
+    assert code == 0
+    assert "shot replaced by another take 8 frames longer" in out
+    assert "frames added 86, removed 300" in out
+    rows = (out_dir / "changes.csv").read_text().splitlines()
+    assert rows[0] == "kind,old_start,old_end,new_start,new_end,frames,reel,clip"
+    assert any(r.startswith("deleted,01:00:42:00,01:00:54:00,") for r in rows)
+    assert (out_dir / "changes.edl").read_text().startswith("TITLE: CHANGES")
+
+
+def test_conform_writes_outputs_and_refuses_an_existing_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "conformed"
+    args = [
+        "conform", str(SAMPLES / "reel1_v1.edl"), str(SAMPLES / "reel1_v2.edl"),
+        "--cues", str(SAMPLES / "cues.csv"), "--rate", "23.976", "--out", str(out_dir),
+    ]  # fmt: skip
+    code, out, _ = run(monkeypatch, capsys, *args)
+    assert code == 0 and "1 unchanged, 4 moved, 4 changed, 0 removed" in out
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "changes.csv", "changes.edl", "cues.csv", "cues.otio",
+    ]  # fmt: skip
+    before = (out_dir / "cues.csv").read_bytes()
+    code, _, err = run(monkeypatch, capsys, *args)
+    assert code == 2 and "--force" in err
+    code, _, _ = run(monkeypatch, capsys, *args, "--force")
+    assert code == 0 and (out_dir / "cues.csv").read_bytes() == before  # deterministic
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_conform_with_a_bad_cue_list_is_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cues = tmp_path / "cues.csv"
+    cues.write_text("cue,start,end\n1M1,01:00:10:00,01:00:05:00\n")
+    out_dir = tmp_path / "out"
+    code, _, err = run(
+        monkeypatch, capsys, "conform", str(SAMPLES / "reel1_v1.edl"),
+        str(SAMPLES / "reel1_v2.edl"), "--cues", str(cues), "--out", str(out_dir),
+    )  # fmt: skip
+    assert code == 2 and "cues.csv:2:" in err and "before it starts" in err
+    assert not out_dir.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_interrupted_output_leaves_nothing(tmp_path: Path) -> None:
+    from conform.outputs import OutputDir
+
+    target = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt), OutputDir(target) as output:
+        output.write_text("cues.csv", "half")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
