@@ -280,13 +280,15 @@ def diff(
         out.print(f"wrote {output.target / 'changes.csv'} and changes.edl")
 
 
-def cues_table(conformed: list[ConformedCue], changes: ChangeList) -> Table:
+def cues_table(conformed: list[ConformedCue], changes: ChangeList, limit: int = 40) -> Table:
+    """Changed cues first; at most ``limit`` rows (the CSV has them all)."""
     old_tc, new_tc = changes.old.timecode, changes.new.timecode
     table = Table(title="Cues (changed first)", title_justify="left")
     for name in ("cue", "title", "status", "old start", "new start", "parts", "notes"):
         table.add_column(name, no_wrap=name in ("old start", "new start", "status"))
     order = {status: i for i, status in enumerate(("changed", "removed", "moved", "unchanged"))}
-    for item in sorted(conformed, key=lambda c: (order[c.status], c.cue.start)):
+    ranked = sorted(conformed, key=lambda c: (order[c.status], c.cue.start))
+    for item in ranked[:limit]:
         start = item.new_start
         table.add_row(
             item.cue.number,
@@ -297,6 +299,8 @@ def cues_table(conformed: list[ConformedCue], changes: ChangeList) -> Table:
             str(len(item.parts)),
             "; ".join(item.notes),
         )
+    if len(ranked) > limit:
+        table.caption = f"{len(ranked) - limit} more cues in cues.csv"
     return table
 
 

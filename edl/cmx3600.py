@@ -9,6 +9,7 @@ audio from picture, so it is not used for reading.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
@@ -260,10 +261,16 @@ def _frames(tc: str, rate: Rate, drop: bool) -> int:
     match = TIMECODE_RE.match(tc)
     assert match is not None
     h, m, s, sep, f = match.groups()
-    use = rate.with_drop(drop or sep in ";,") if rate.fps.denominator == 1001 else rate
-    if use.drop and use.timecode_base not in (30, 60):
-        use = rate
+    use = _counting(rate, True) if drop or sep in ";," else rate
     return timecode_to_frames(int(h), int(m), int(s), int(f), use, tc)
+
+
+@functools.lru_cache(maxsize=64)
+def _counting(rate: Rate, drop: bool) -> Rate:
+    """The rate to count a timecode at: drop frame where marked and the rate has it."""
+    if drop and rate.fps.denominator == 1001 and rate.timecode_base in (30, 60):
+        return rate.with_drop(True)
+    return rate
 
 
 class _Draft:

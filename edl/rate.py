@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from edl.errors import CutError
 
@@ -30,12 +31,12 @@ class Rate:
                 hint="drop the DF flag or use --rate 29.97 / 59.94",
             )
 
-    @property
+    @cached_property
     def timecode_base(self) -> int:
         """Frames per timecode second: 24 for 23.976, 30 for 29.97."""
         return round(self.fps)
 
-    @property
+    @cached_property
     def drop_per_minute(self) -> int:
         """Frame labels skipped at the start of each minute not divisible by ten."""
         return self.timecode_base // 15 if self.drop else 0
