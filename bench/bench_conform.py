@@ -63,7 +63,7 @@ def run() -> dict[str, object]:
             "--cues", str(cues_path), "--rate", "23.976", "--out", str(folder / "out"),
         ]  # fmt: skip
         best = float("inf")
-        for attempt in range(3):
+        for _ in range(3):
             began = time.perf_counter()
             subprocess.run([*command, "--force"], check=True, capture_output=True, cwd=ROOT)
             best = min(best, time.perf_counter() - began)
