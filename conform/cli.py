@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from conform.conformed_io import conformed_csv, music_timeline
-from conform.cuelist import read_cues
+from conform.cuelist import CueList, read_cues
 from conform.outputs import OutputDir, OutputExists
 from conform.reconform import ConformedCue, conform_cues, cues_outside
 from edl.changes import ChangeList, compare
@@ -324,19 +324,29 @@ def conform(
         err.print(f"[yellow]warning:[/] {cues_path.name}: {warning}", soft_wrap=True)
     conformed = conform_cues(cues.cues, changes)
     with output:
-        output.write_text("cues.csv", conformed_csv(conformed, cues, changes.old, changes.new))
-        timeline = music_timeline(conformed, changes.new, cues)
-        output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
-        output.write_text("changes.csv", changes_csv(changes))
-        output.write_text("changes.edl", changes_edl(changes))
-    counts = {status: 0 for status in ("unchanged", "moved", "changed", "removed")}
+        write_conform_outputs(output, conformed, cues, changes)
+    print_conform_summary(conformed, changes, output.target)
+
+
+def write_conform_outputs(
+    output: OutputDir, conformed: list[ConformedCue], cues: CueList, changes: ChangeList
+) -> None:
+    output.write_text("cues.csv", conformed_csv(conformed, cues, changes.old, changes.new))
+    timeline = music_timeline(conformed, changes.new, cues)
+    output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
+    output.write_text("changes.csv", changes_csv(changes))
+    output.write_text("changes.edl", changes_edl(changes))
+
+
+def print_conform_summary(conformed: list[ConformedCue], changes: ChangeList, where: Path) -> None:
+    counts = dict.fromkeys(("unchanged", "moved", "changed", "removed"), 0)
     for item in conformed:
         counts[item.status] += 1
     out.print(cues_table(conformed, changes))
     out.print(
         "[bold]Cues[/]: "
         + ", ".join(f"[{STATUS_STYLE[k]}]{n} {k}[/]" for k, n in counts.items())
-        + f"\nwrote {output.target}/cues.csv, cues.otio, changes.csv, changes.edl"
+        + f"\nwrote {where}/cues.csv, cues.otio, changes.csv, changes.edl"
     )
 
 
@@ -345,17 +355,35 @@ def sample_dir() -> Path:
     return Path(str(resources.files("mconform_samples")))
 
 
+DEMO_MARK = ".mconform-demo"
+
+
 @app.command("demo")
 def demo(
-    rate: RateOption = "23.976",
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes")] = Path(
+        "mconform-demo"
+    ),
 ) -> None:
-    """Show the bundled sample reel: the locked cut v1 and the changed cut v2."""
+    """Run the tool on the bundled sample reel: read both cuts, diff them, conform the cues."""
     samples = sample_dir()
-    out.rule("[bold]mconform demo[/]: sample reel 1")
-    out.print(f"Sample project: {samples}")
-    for name, what in (("reel1_v1.edl", "locked cut, version 1"), ("reel1_v2.edl", "version 2")):
-        out.rule(f"{name}: {what}")
-        print_cut(load_cut(samples / name, rate), name)
+    rate = "23.976"
+    ours = (out_dir / DEMO_MARK).exists()  # a previous demo's folder may be replaced
+    output = OutputDir(out_dir, force=ours)
+    out.rule("[bold]mconform demo[/]: sample reel 1 of 'Lighthouse'")
+    out.print(f"Sample project: {samples}\n")
+    out.rule("1. The locked cut, version 1")
+    print_cut(load_cut(samples / "reel1_v1.edl", rate), "reel1_v1.edl")
+    out.rule("2. Picture changes from v1 to v2")
+    changes = load_pair(samples / "reel1_v1.edl", samples / "reel1_v2.edl", rate, "auto")
+    out.print(changes_table(changes))
+    print_totals(changes)
+    out.rule("3. Re-conform of the cue list")
+    cues = read_cues(samples / "cues.csv", changes.old.rate)
+    conformed = conform_cues(cues.cues, changes)
+    with output:
+        write_conform_outputs(output, conformed, cues, changes)
+        output.write_text(DEMO_MARK, "written by mconform demo; may be replaced by the next one\n")
+    print_conform_summary(conformed, changes, output.target)
 
 
 def main() -> None:

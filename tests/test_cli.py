@@ -82,12 +82,17 @@ def test_unknown_rate_is_an_error(
     assert code == 2 and "unknown frame rate" in err
 
 
-def test_demo_shows_both_versions_of_the_sample_reel(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_demo_runs_the_sample_reel_and_can_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(monkeypatch, capsys, "demo")
+    out_dir = tmp_path / "demo"
+    code, out, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0
-    assert "reel1_v1.edl" in out and "reel1_v2.edl" in out and "1M2 door slam" in out
+    assert "reel1_v1.edl" in out and "1M2 door slam" in out and "4 changed" in out
+    assert (out_dir / "cues.csv").exists() and (out_dir / "changes.edl").exists()
+    code, _, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
