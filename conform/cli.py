@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 import sys
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import opentimelineio as otio
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from conform.audio import AudioError, Bext, read_audio, write_audio
 from conform.conformed_io import conformed_csv, music_timeline
-from conform.cuelist import CueList, read_cues
+from conform.cuelist import CueList, parse_length, read_cues
+from conform.fit import FitError, apply_plan, plan_fit
 from conform.outputs import OutputDir, OutputExists
 from conform.reconform import ConformedCue, conform_cues, cues_outside
 from edl.changes import ChangeList, compare
@@ -27,7 +31,7 @@ from edl.cut import Cut, Event, cut_to_dict
 from edl.errors import CutError
 from edl.io import read_cut, write_cut
 from edl.rate import Rate, parse_rate
-from edl.timecode import format_duration
+from edl.timecode import format_duration, frames_to_samples
 
 __all__ = ["app", "main"]
 
@@ -350,6 +354,93 @@ def print_conform_summary(conformed: list[ConformedCue], changes: ChangeList, wh
     )
 
 
+def parse_length_option(text: str, rate: Rate | None, sample_rate: int) -> int:
+    """``--length``: a timecode duration at the cut rate, ``95.5s``/``95.5`` seconds or ``Nf``."""
+    raw = text.strip()
+    try:
+        seconds = Fraction(raw[:-1] if raw.endswith("s") else raw)
+        return round(seconds * sample_rate)
+    except (ValueError, ZeroDivisionError):
+        pass
+    if rate is None:
+        fail(f"--length {raw}: a timecode length needs --rate (or give seconds, e.g. 95.5s)")
+    assert rate is not None
+    frames = parse_length(raw, rate)
+    return frames_to_samples(frames, rate, sample_rate)
+
+
+@app.command("fit")
+def fit(
+    audio_paths: Annotated[
+        list[Path], typer.Argument(metavar="AUDIO...", help="The cue, or all stems of one cue")
+    ],
+    length: Annotated[
+        str, typer.Option("--length", help="Target: timecode duration at --rate, or seconds")
+    ],
+    out_path: Annotated[
+        Path, typer.Option("--out", help="Output file (a folder when several stems)")
+    ],
+    rate: Annotated[str, typer.Option("--rate", "-r", help="Rate for a timecode length")] = "",
+    mode: Annotated[str, typer.Option("--mode", help="trim, cut, extend or auto")] = "auto",
+    keep_end: Annotated[
+        bool, typer.Option("--keep-end", help="Keep the ending: cut rather than trim the tail")
+    ] = False,
+    stems: Annotated[
+        list[Path] | None, typer.Option("--stems", help="More stems of the same cue")
+    ] = None,
+    crossfade_ms: Annotated[float, typer.Option("--crossfade", help="Join length in ms")] = 20.0,
+    curve: Annotated[
+        str, typer.Option("--curve", help="auto, equal-power, linear or s-curve")
+    ] = "auto",
+    force: ForceOption = False,
+) -> None:
+    """Make a cue exactly a given length: trim, cut a section out, or extend by repeating."""
+    files = [*audio_paths, *(stems or [])]
+    cue = [read_audio(path) for path in files]
+    first = cue[0]
+    for other in cue[1:]:
+        if other.sample_rate != first.sample_rate:
+            fail(
+                f"{other.path}: {other.sample_rate} Hz, but {first.path} is {first.sample_rate} Hz"
+            )
+        if other.frames != first.frames:
+            fail(f"{other.path}: {other.frames} samples, but {first.path} has {first.frames}")
+    cut_rate = parse_rate(rate) if rate else None
+    target = parse_length_option(length, cut_rate, first.sample_rate)
+    mix = first.samples if len(cue) == 1 else _sum_stems([a.samples for a in cue])
+    plan = plan_fit(
+        mix, first.sample_rate, target, mode, keep_end=keep_end,
+        crossfade_samples=round(crossfade_ms * first.sample_rate / 1000), curve=curve,
+    )  # fmt: skip
+    if len(cue) == 1:
+        targets = [out_path]
+    else:
+        if out_path.suffix:
+            fail(f"{out_path}: several stems need an output folder, not a file name")
+        targets = [out_path / Path(a.path).with_suffix(".wav").name for a in cue]
+    for path in targets:
+        if path.exists() and not force:
+            fail(f"{path}: already exists; use --force to replace it")
+    for audio, path in zip(cue, targets, strict=True):
+        bext = audio.bext or Bext()
+        note = f"fit to {target} samples by mconform ({plan.mode})"
+        write_audio(
+            path, audio.with_samples(apply_plan(audio.samples, plan)),
+            bext=Bext(**{**bext.__dict__, "description": note[:256]}), ixml=audio.ixml, force=True,
+        )  # fmt: skip
+    for line in plan.describe():
+        out.print(line)
+    out.print(f"wrote {', '.join(str(p) for p in targets)}")
+
+
+def _sum_stems(stems: list[np.ndarray]) -> np.ndarray:
+    channels = max(s.shape[1] for s in stems)
+    mix = np.zeros((stems[0].shape[0], channels), dtype=np.float32)
+    for s in stems:
+        mix[:, : s.shape[1]] += s
+    return mix
+
+
 def sample_dir() -> Path:
     """The bundled sample project (ships inside the installed package)."""
     return Path(str(resources.files("mconform_samples")))
@@ -393,7 +484,7 @@ def main() -> None:
     except CutError as error:
         err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
         sys.exit(2)
-    except OutputExists as error:
+    except (OutputExists, AudioError, FitError) as error:
         err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
         sys.exit(2)
     except OSError as error:

@@ -1,0 +1,318 @@
+"""The project's one audio module: read any supported file to float32, write WAV/BWF.
+
+Reading goes through soundfile (libsndfile, shipped in its wheel). Writing is our own
+RIFF writer, because soundfile cannot write a `bext` chunk with a TimeReference, nor an
+`iXML` chunk, and both must be exact for a file to spot to its timecode. PCM is packed
+with numpy, block by block, so long files stream; a value past full scale is an error,
+never a silent clip.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+import soundfile as sf
+
+__all__ = [
+    "AudioError",
+    "Bext",
+    "IXml",
+    "Audio",
+    "SUBTYPES",
+    "read_audio",
+    "audio_info",
+    "write_audio",
+    "read_chunks",
+    "parse_bext",
+]
+
+SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32}
+"""What we write, and its bits per sample."""
+
+_BLOCK = 1 << 16  # frames per block when packing PCM
+
+
+class AudioError(ValueError):
+    """Bad audio input or an impossible write; one line, naming the file."""
+
+    def __init__(self, cause: str, path: str | Path | None = None, hint: str | None = None):
+        self.cause, self.path, self.hint = cause, path, hint
+        text = (f"{path}: " if path else "") + cause + (f"; {hint}" if hint else "")
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Bext:
+    """The EBU Tech 3285 broadcast extension: what a DAW reads to spot a file."""
+
+    description: str = ""
+    originator: str = "mconform"
+    originator_reference: str = ""
+    origination_date: str = ""
+    origination_time: str = ""
+    time_reference: int = 0
+    coding_history: str = ""
+
+
+@dataclass(frozen=True)
+class IXml:
+    """The few iXML fields a mix stage reads: project, scene (cue), take (stem), timecode."""
+
+    project: str = ""
+    cue: str = ""
+    stem: str = ""
+    timecode_rate: str = ""  # e.g. "24000/1001"
+    timecode_flag: str = "NDF"
+    note: str = ""
+
+    def xml(self) -> str:
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<BWFXML>",
+            "<IXML_VERSION>2.10</IXML_VERSION>",
+            f"<PROJECT>{escape(self.project)}</PROJECT>",
+            f"<SCENE>{escape(self.cue)}</SCENE>",
+            f"<TAKE>{escape(self.stem)}</TAKE>",
+            f"<NOTE>{escape(self.note)}</NOTE>",
+            "<SPEED>",
+            f"<TIMECODE_RATE>{escape(self.timecode_rate)}</TIMECODE_RATE>",
+            f"<TIMECODE_FLAG>{escape(self.timecode_flag)}</TIMECODE_FLAG>",
+            "</SPEED>",
+            "</BWFXML>",
+        ]
+        return "\n".join(parts) + "\n"
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Samples as float32 (frames x channels), with what is needed to write them back."""
+
+    samples: np.ndarray
+    sample_rate: int
+    subtype: str = "PCM_24"
+    bext: Bext | None = None
+    ixml: str | None = None
+    path: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[1])
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.sample_rate
+
+    def with_samples(self, samples: np.ndarray) -> Audio:
+        return replace(self, samples=samples)
+
+
+def audio_info(path: str | Path) -> sf._SoundFileInfo:
+    """Rate, channels, frames and subtype without reading the samples."""
+    try:
+        return sf.info(str(path))
+    except (RuntimeError, sf.LibsndfileError) as err:
+        raise AudioError(f"cannot read audio: {err}", path) from None
+
+
+def read_audio(path: str | Path) -> Audio:
+    """Any file libsndfile reads (WAV/BWF, AIFF, FLAC, OGG, MP3) as float32, with BWF chunks."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError("no such file", path, "check the path")
+    try:
+        with sf.SoundFile(str(path)) as handle:
+            subtype = handle.subtype
+            samples = handle.read(dtype="float32", always_2d=True)
+            sample_rate = handle.samplerate
+    except (RuntimeError, sf.LibsndfileError) as err:
+        raise AudioError(f"cannot read audio: {err}", path) from None
+    bext = ixml = None
+    if path.suffix.lower() in (".wav", ".bwf", ".wave"):
+        chunks = read_chunks(path)
+        if "bext" in chunks:
+            bext = parse_bext(chunks["bext"])
+        if "iXML" in chunks:
+            ixml = chunks["iXML"].decode("utf-8", "replace").rstrip("\x00")
+    return Audio(samples, sample_rate, subtype, bext, ixml, str(path))
+
+
+def read_chunks(path: str | Path) -> dict[str, bytes]:
+    """Top-level RIFF chunks other than `data` (their bytes), for reading BWF metadata."""
+    chunks: dict[str, bytes] = {}
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+            return chunks
+        while True:
+            header = handle.read(8)
+            if len(header) < 8:
+                break
+            name, size = header[:4].decode("latin-1"), struct.unpack("<I", header[4:])[0]
+            if name == "data":
+                chunks["data@"] = struct.pack("<QI", handle.tell(), size)
+                handle.seek(size + (size & 1), os.SEEK_CUR)
+                continue
+            chunks[name] = handle.read(size)
+            if size & 1:
+                handle.read(1)
+    return chunks
+
+
+def _text(raw: bytes) -> str:
+    return raw.split(b"\x00", 1)[0].decode("latin-1").strip()
+
+
+def parse_bext(raw: bytes) -> Bext:
+    """A `bext` chunk's fields (TimeReference as one 64-bit sample count)."""
+    if len(raw) < 602:
+        raw = raw.ljust(602, b"\x00")
+    low, high = struct.unpack("<II", raw[338:346])
+    return Bext(
+        description=_text(raw[0:256]),
+        originator=_text(raw[256:288]),
+        originator_reference=_text(raw[288:320]),
+        origination_date=_text(raw[320:330]),
+        origination_time=_text(raw[330:338]),
+        time_reference=low | (high << 32),
+        coding_history=_text(raw[602:]),
+    )
+
+
+def _bext_bytes(bext: Bext) -> bytes:
+    def field_(text: str, size: int) -> bytes:
+        return text.encode("latin-1", "replace")[:size].ljust(size, b"\x00")
+
+    reference = bext.time_reference
+    body = b"".join(
+        [
+            field_(bext.description, 256),
+            field_(bext.originator, 32),
+            field_(bext.originator_reference, 32),
+            field_(bext.origination_date, 10),
+            field_(bext.origination_time, 8),
+            struct.pack("<II", reference & 0xFFFFFFFF, reference >> 32),
+            struct.pack("<H", 1),  # version 1: no loudness fields
+            b"\x00" * 64,  # UMID
+            b"\x00" * 190,  # loudness (v2) and reserved
+            bext.coding_history.encode("latin-1", "replace"),
+        ]
+    )
+    return body
+
+
+def _chunk(name: bytes, body: bytes) -> bytes:
+    pad = b"\x00" if len(body) & 1 else b""
+    return name + struct.pack("<I", len(body)) + body + pad
+
+
+_GUID_PCM = bytes.fromhex("0100000000001000800000aa00389b71")
+_GUID_FLOAT = bytes.fromhex("0300000000001000800000aa00389b71")
+_MASKS = {1: 0x4, 2: 0x3, 6: 0x3F, 8: 0x63F}
+
+
+def _fmt_chunk(channels: int, sample_rate: int, subtype: str) -> bytes:
+    bits = SUBTYPES[subtype]
+    block = channels * bits // 8
+    is_float = subtype == "FLOAT"
+    base = struct.pack("<HIIHH", channels, sample_rate, sample_rate * block, block, bits)
+    if channels <= 2:
+        return _chunk(b"fmt ", struct.pack("<H", 3 if is_float else 1) + base)
+    extension = struct.pack("<HHI", 22, bits, _MASKS.get(channels, 0))
+    guid = _GUID_FLOAT if is_float else _GUID_PCM
+    return _chunk(b"fmt ", struct.pack("<H", 0xFFFE) + base + extension + guid)
+
+
+def _pcm_blocks(samples: np.ndarray, subtype: str, path: Path) -> Iterator[bytes]:
+    """Interleaved little-endian bytes, block by block; raises before writing a clip."""
+    if subtype == "FLOAT":
+        for start in range(0, samples.shape[0], _BLOCK):
+            yield np.ascontiguousarray(samples[start : start + _BLOCK], dtype="<f4").tobytes()
+        return
+    bits = SUBTYPES[subtype]
+    scale = float(1 << (bits - 1))
+    for start in range(0, samples.shape[0], _BLOCK):
+        block = samples[start : start + _BLOCK].astype(np.float64) * scale
+        np.rint(block, out=block)
+        np.clip(block, -scale, scale - 1, out=block)  # +1.0 exactly is full scale, not a clip
+        ints = block.astype("<i4")
+        if bits == 16:
+            yield ints.astype("<i2").tobytes()
+        elif bits == 24:
+            yield ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        else:
+            yield ints.tobytes()
+
+
+def write_audio(
+    path: str | Path,
+    audio: Audio,
+    *,
+    subtype: str | None = None,
+    bext: Bext | None = None,
+    ixml: IXml | str | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a WAV (BWF when ``bext`` is given) atomically; refuse to clip or overwrite.
+
+    ``subtype`` defaults to the audio's own (so 24-bit stays 24-bit); a file read from a
+    compressed format is written as 24-bit PCM.
+    """
+    path = Path(path)
+    subtype = subtype or (audio.subtype if audio.subtype in SUBTYPES else "PCM_24")
+    if subtype not in SUBTYPES:
+        raise AudioError(f"cannot write {subtype}", path, f"use one of {', '.join(SUBTYPES)}")
+    if path.exists() and not force:
+        raise AudioError("already exists", path, "use --force to replace it")
+    samples = audio.samples
+    if samples.ndim != 2:
+        raise AudioError("samples must be frames x channels", path)
+    if subtype != "FLOAT" and samples.size:
+        peak = float(np.max(np.abs(samples)))
+        if peak > 1.0 or not np.isfinite(peak):
+            over = int(np.count_nonzero(np.abs(samples) > 1.0))
+            raise AudioError(
+                f"{over} samples over full scale (peak {20 * np.log10(peak):+.2f} dBFS) would "
+                f"clip in {subtype}",
+                path,
+                "lower the gain or write 32-bit float",
+            )
+    chunks = [_fmt_chunk(audio.channels, audio.sample_rate, subtype)]
+    if subtype == "FLOAT":
+        chunks.append(_chunk(b"fact", struct.pack("<I", audio.frames)))
+    if bext is not None:
+        chunks.append(_chunk(b"bext", _bext_bytes(bext)))
+    if ixml is not None:
+        text = ixml.xml() if isinstance(ixml, IXml) else ixml
+        chunks.append(_chunk(b"iXML", text.encode("utf-8")))
+    data_size = audio.frames * audio.channels * SUBTYPES[subtype] // 8
+    head = b"".join(chunks)
+    riff_size = 4 + len(head) + 8 + data_size + (data_size & 1)
+    if riff_size >= 1 << 32:
+        raise AudioError("over 4 GiB: too long for a WAV file", path, "split it into reels")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + head)
+            handle.write(b"data" + struct.pack("<I", data_size))
+            for block in _pcm_blocks(samples, subtype, path):
+                handle.write(block)
+            if data_size & 1:
+                handle.write(b"\x00")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
