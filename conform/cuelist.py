@@ -76,15 +76,28 @@ def parse_length(text: str, rate: Rate) -> int:
     return parse_timecode(text.replace(";", ":"), rate.with_drop(False))
 
 
+_SYNC_RE = re.compile(r"\s*(?:([^=;]+?)\s*=\s*)?(\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.,]\d{2,3})\s*(?:;|$)")
+
+
 def parse_sync(text: str, rate: Rate) -> tuple[SyncPoint, ...]:
-    """``name=01:00:10:00; 01:00:12:05`` -> sync points (names optional)."""
+    """``name=01:00:10:00; 01:00:12:05`` -> sync points (names optional).
+
+    Items are separated by `;`, which drop-frame timecodes also use before the frames, so
+    items are found by their timecode rather than by splitting.
+    """
     points = []
-    for item in text.split(";"):
-        item = item.strip()
-        if not item:
-            continue
-        name, _, tc = item.rpartition("=")
-        points.append(SyncPoint(parse_timecode(tc.strip(), rate), name.strip()))
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = _SYNC_RE.match(text, position)
+        if not match:
+            raise CutError(
+                f"cannot read sync point {text[position:].strip()!r}",
+                hint="write name=hh:mm:ss:ff, separated by ';'",
+            )
+        name, tc = match.group(1) or "", match.group(2)
+        points.append(SyncPoint(parse_timecode(tc, rate), name.strip()))
+        position = match.end()
     return tuple(points)
 
 

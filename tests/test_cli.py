@@ -88,7 +88,7 @@ def test_demo_runs_the_sample_reel_and_can_run_again(
     out_dir = tmp_path / "demo"
     code, out, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0
-    assert "reel1_v1.edl" in out and "1M2 door slam" in out and "4 changed" in out
+    assert "reel1_v1.edl" in out and "1M3 door slam" in out and "4 changed" in out
     assert (out_dir / "cues.csv").exists() and (out_dir / "changes.edl").exists()
     code, _, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0
