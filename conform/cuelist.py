@@ -76,7 +76,9 @@ def parse_length(text: str, rate: Rate) -> int:
     return parse_timecode(text.replace(";", ":"), rate.with_drop(False))
 
 
-_SYNC_RE = re.compile(r"\s*(?:([^=;]+?)\s*=\s*)?(\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.,]\d{2,3})\s*(?:;|$)")
+_SYNC_RE = re.compile(
+    r"\s*(?:([^=;]+?)\s*=\s*)?(\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.,]\d{2,3})\s*(?:;|$)"
+)
 
 
 def parse_sync(text: str, rate: Rate) -> tuple[SyncPoint, ...]:
