@@ -1,0 +1,149 @@
+"""EBU Tech 3341 (cases 1-6, 9, 10, 12, 13, 15-19) and Tech 3342 (cases 1-4), synthesised."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+import pytest
+
+from temp_library.loudness import LoudnessMeter
+
+RATES = [44100, 48000, 96000]
+
+
+def sine(level_db: float | list[float], seconds: float, rate: int, channels: int = 2) -> np.ndarray:
+    """A 1 kHz sine whose peak is ``level_db`` dBFS (per channel when a list)."""
+    t = np.arange(int(round(seconds * rate))) / rate
+    wave = np.sin(2 * np.pi * 1000 * t)
+    levels = level_db if isinstance(level_db, list) else [level_db] * channels
+    return np.stack([10 ** (db / 20) * wave for db in levels], axis=1)
+
+
+def silence(seconds: float, rate: int, channels: int = 2) -> np.ndarray:
+    return np.zeros((int(round(seconds * rate)), channels))
+
+
+def join(*parts: np.ndarray) -> np.ndarray:
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_3341_cases_1_to_5_integrated(rate: int) -> None:
+    meter = LoudnessMeter(rate)
+    cases = {
+        1: (join(sine(-23, 20, rate)), -23.0),
+        2: (join(sine(-33, 20, rate)), -33.0),
+        3: (join(sine(-36, 10, rate), sine(-23, 60, rate), sine(-36, 10, rate)), -23.0),
+        4: (
+            join(
+                sine(-72, 10, rate),
+                sine(-36, 10, rate),
+                sine(-23, 60, rate),
+                sine(-36, 10, rate),
+                sine(-72, 10, rate),
+            ),
+            -23.0,
+        ),  # fmt: skip
+        5: (join(sine(-26, 20, rate), sine(-20, 20.1, rate), sine(-26, 20, rate)), -23.0),
+    }
+    for case, (signal, expected) in cases.items():
+        result = meter.measure(signal)
+        assert result.integrated_lufs == pytest.approx(expected, abs=0.1), case
+    one = meter.measure(cases[1][0])
+    assert one.max_momentary_lufs == pytest.approx(-23, abs=0.1)
+    assert one.max_short_term_lufs == pytest.approx(-23, abs=0.1)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_3341_case_6_five_channels_and_the_same_as_51_without_lfe(rate: int) -> None:
+    five = sine([-28, -28, -24, -30, -30], 20, rate, 5)  # L R C Ls Rs
+    assert LoudnessMeter(rate).measure(five).integrated_lufs == pytest.approx(-23, abs=0.1)
+    lfe = sine(-10, 20, rate, 1)  # a loud LFE must not count
+    smpte = np.concatenate([five[:, :3], lfe, five[:, 3:]], axis=1)  # L R C LFE Ls Rs
+    film = np.concatenate([five[:, [0, 2, 1, 3, 4]], lfe], axis=1)  # L C R Ls Rs LFE
+    assert LoudnessMeter(rate).measure(smpte).integrated_lufs == pytest.approx(-23, abs=0.1)
+    assert LoudnessMeter(rate, "film").measure(film).integrated_lufs == pytest.approx(-23, abs=0.1)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_3341_cases_9_10_short_term(rate: int) -> None:
+    meter = LoudnessMeter(rate)
+    case9 = join(*[join(sine(-20, 1.34, rate), sine(-30, 1.66, rate)) for _ in range(5)])
+    assert meter.measure(case9).max_short_term_lufs == pytest.approx(-23, abs=0.1)
+    parts = []
+    for i in range(20):
+        parts += [silence(0.15 * i, rate), sine(-23, 3, rate), silence(1, rate)]
+    assert meter.measure(join(*parts)).max_short_term_lufs == pytest.approx(-23, abs=0.1)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_3341_cases_12_13_momentary(rate: int) -> None:
+    meter = LoudnessMeter(rate)
+    case12 = join(*[join(sine(-20, 0.18, rate), sine(-30, 0.22, rate)) for _ in range(25)])
+    assert meter.measure(case12).max_momentary_lufs == pytest.approx(-23, abs=0.1)
+    parts = []
+    for i in range(20):
+        parts += [silence(0.02 * i, rate), sine(-23, 0.4, rate), silence(1, rate)]
+    assert meter.measure(join(*parts)).max_momentary_lufs == pytest.approx(-23, abs=0.1)
+
+
+def true_peak_signal(rate: int, divisor: int, phase_deg: float, amplitude: float) -> np.ndarray:
+    """A sine at rate/divisor, sampled with a phase offset so its peaks fall between samples."""
+    n = np.arange(rate)
+    wave = amplitude * np.sin(2 * np.pi * n / divisor + np.deg2rad(phase_deg))
+    return np.stack([wave, wave], axis=1)
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(
+    ("case", "divisor", "phase", "amplitude", "expected"),
+    [(15, 4, 0.0, 0.5, -6.0), (16, 4, 45.0, 0.5, -6.0), (17, 6, 60.0, 0.5, -6.0),
+     (18, 8, 67.5, 0.5, -6.0), (19, 4, 45.0, 1.41, 3.0)],
+)  # fmt: skip
+def test_3341_cases_15_to_19_true_peak(
+    rate: int, case: int, divisor: int, phase: float, amplitude: float, expected: float
+) -> None:
+    result = LoudnessMeter(rate).measure(true_peak_signal(rate, divisor, phase, amplitude))
+    assert expected - 0.4 <= result.true_peak_dbtp <= expected + 0.2, case
+    if case == 16:
+        assert result.sample_peak_dbfs < -8.9  # the samples miss the peak by 3 dB
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [((-20, -30), 10), ((-20, -15), 5), ((-40, -20), 20), ((-50, -35, -20, -35, -50), 15)],
+)
+def test_3342_cases_1_to_4_loudness_range(
+    rate: int, levels: tuple[int, ...], expected: float
+) -> None:
+    signal = join(*[sine(level, 20, rate) for level in levels])
+    assert LoudnessMeter(rate).measure(signal).loudness_range_lu == pytest.approx(expected, abs=1)
+
+
+def test_integrated_matches_pyloudnorm_on_noise() -> None:
+    rng = np.random.default_rng(3)
+    signal = rng.normal(0, 0.1, (48000 * 7, 2)) * np.linspace(0.1, 1, 48000 * 7)[:, None]
+    ours = LoudnessMeter(48000).measure(signal).integrated_lufs
+    assert ours == pytest.approx(pyloudnorm.Meter(48000).integrated_loudness(signal), abs=0.01)
+
+
+def test_blocks_give_the_same_figures_as_the_whole() -> None:
+    rng = np.random.default_rng(4)
+    signal = rng.normal(0, 0.1, (48000 * 12, 2))
+    meter = LoudnessMeter(48000)
+    whole = meter.measure(signal)
+    pieces = meter.measure_blocks(np.array_split(signal, 7))
+    assert pieces.integrated_lufs == pytest.approx(whole.integrated_lufs, abs=1e-6)
+    assert pieces.true_peak_dbtp == pytest.approx(whole.true_peak_dbtp, abs=0.01)
+
+
+def test_short_and_silent_files_get_clear_answers() -> None:
+    meter = LoudnessMeter(48000)
+    short = meter.measure(sine(-20, 0.2, 48000))
+    assert short.integrated_lufs is None and "400 ms" in short.note
+    assert short.sample_peak_dbfs == pytest.approx(-20, abs=0.01)
+    quiet = meter.measure(silence(5, 48000))
+    assert quiet.integrated_lufs is None and "silent" in quiet.note
+    mono = meter.measure(sine(-23, 10, 48000, 1))
+    assert mono.integrated_lufs == pytest.approx(-26, abs=0.1)  # one channel, BS.1770 weight 1
