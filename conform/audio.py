@@ -43,6 +43,7 @@ class AudioError(ValueError):
     """Bad audio input or an impossible write; one line, naming the file."""
 
     def __init__(self, cause: str, path: str | Path | None = None, hint: str | None = None):
+        cause = " ".join(cause.split())  # libsndfile's messages end in newlines
         self.cause, self.path, self.hint = cause, path, hint
         text = (f"{path}: " if path else "") + cause + (f"; {hint}" if hint else "")
         super().__init__(text)

@@ -1,0 +1,175 @@
+"""Scanning folders into the catalog: on every core, resumable, past bad files.
+
+Files already catalogued (same path, size and modification time) are skipped without
+reading them; the rest are hashed first, so that a moved file is recognised by its
+content and a duplicate is reported, and only new content is decoded and measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import soundfile as sf
+
+from conform.audio import AudioError
+from temp_library.catalog import Catalog, Track
+from temp_library.decode import AUDIO_SUFFIXES, FFMPEG_SUFFIXES, decode
+from temp_library.loudness import Loudness, LoudnessMeter
+from temp_library.tags import read_tags
+
+__all__ = ["ScanReport", "find_audio", "file_hash", "measure_file", "scan"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ScanReport:
+    """What a scan did: added, skipped, moved, duplicates and failures (with the reason)."""
+
+    added: list[Track] = field(default_factory=list)
+    skipped: int = 0
+    moved: list[tuple[str, Track]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, same content)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_audio(paths: Iterable[str | Path]) -> list[Path]:
+    """Audio files under folders (recursively) and files named directly, sorted."""
+    found: set[Path] = set()
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            for root, _, names in os.walk(entry):
+                for name in names:
+                    if name.lower().endswith(AUDIO_SUFFIXES) and not name.startswith("."):
+                        found.add((Path(root) / name).resolve())
+        elif entry.is_file():
+            found.add(entry.resolve())
+    return sorted(found)
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of the file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def measure_file(path: str | Path, layout: str = "smpte") -> tuple[Loudness, dict[str, object]]:
+    """Loudness and stream facts of one file (PCM streamed in 10 s blocks)."""
+    path = Path(path)
+    if path.suffix.lower() in FFMPEG_SUFFIXES:
+        audio = decode(path)
+        meter = LoudnessMeter(audio.sample_rate, layout)
+        facts = {"sample_rate": audio.sample_rate, "channels": audio.channels,
+                 "subtype": audio.subtype, "format": path.suffix.lstrip(".").upper()}  # fmt: skip
+        return meter.measure(audio.samples), facts
+    try:
+        info = sf.info(str(path))
+        meter = LoudnessMeter(info.samplerate, layout)
+        blocks = sf.blocks(str(path), blocksize=info.samplerate * 10, dtype="float32",
+                           always_2d=True)  # fmt: skip
+        loudness = meter.measure_blocks(blocks)
+    except (RuntimeError, sf.LibsndfileError) as err:
+        raise AudioError(f"cannot read audio: {err}", path) from None
+    facts = {"sample_rate": info.samplerate, "channels": info.channels,
+             "subtype": info.subtype, "format": info.format}  # fmt: skip
+    return loudness, facts
+
+
+def _hash_job(path: str) -> tuple[str, str, int, int]:
+    stat = os.stat(path)
+    return path, file_hash(path), stat.st_size, stat.st_mtime_ns
+
+
+def _analyse_job(path: str, digest: str, size: int, mtime_ns: int) -> dict[str, object]:
+    loudness, facts = measure_file(path)
+    values: dict[str, object] = {
+        "path": path, "hash": digest, "size": size, "mtime_ns": mtime_ns,
+        "duration_s": loudness.duration_s, **facts, **read_tags(path),
+    }  # fmt: skip
+    values.update({k: v for k, v in loudness.as_dict().items() if k not in ("note", "duration_s")})
+    values["loudness_note"] = loudness.note
+    return values
+
+
+def scan(
+    catalog: Catalog,
+    paths: Iterable[str | Path],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Add every new audio file under ``paths`` to the catalog."""
+    report = ScanReport()
+    files = find_audio(paths)
+    pending: list[str] = []
+    for path in files:
+        known = catalog.by_path(str(path))
+        stat = path.stat()
+        if known is not None and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
+            report.skipped += 1
+        else:
+            pending.append(str(path))
+    workers = workers or os.cpu_count() or 1
+    tick = progress or (lambda stage, done, total: None)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        hashed = []
+        jobs: dict[Future, str] = {pool.submit(_hash_job, p): p for p in pending}
+        for done, future in enumerate(as_completed(jobs), start=1):
+            try:
+                hashed.append(future.result())
+            except OSError as err:
+                report.failed.append((jobs[future], err.strerror or str(err)))
+            tick("hashing", done, len(jobs))
+        to_measure = _sort_out(catalog, sorted(hashed), report)
+        jobs = {pool.submit(_analyse_job, *item): item[0] for item in to_measure}
+        for done, future in enumerate(as_completed(jobs), start=1):
+            path = jobs[future]
+            try:
+                values = future.result()
+            except (AudioError, OSError, ValueError, RuntimeError) as err:
+                report.failed.append((path, str(err).removeprefix(f"{path}: ")))
+            else:
+                stale = catalog.by_path(path)  # the same path with new content
+                if stale is not None:
+                    report.added.append(catalog.update(stale.id, **{k: v for k, v in
+                                        values.items() if k != "path"}))  # fmt: skip
+                else:
+                    report.added.append(catalog.add(values))
+            tick("measuring", done, len(jobs))
+    report.failed.sort()
+    return report
+
+
+def _sort_out(
+    catalog: Catalog, hashed: list[tuple[str, str, int, int]], report: ScanReport
+) -> list[tuple[str, str, int, int]]:
+    """Moved files get their new path, duplicates are reported; the rest need measuring."""
+    to_measure = []
+    seen_now: dict[str, str] = {}
+    for path, digest, size, mtime_ns in hashed:
+        same = [t for t in catalog.by_hash(digest) if t.path != path]
+        known = catalog.by_path(path)
+        if known is not None and known.hash == digest:  # touched, not changed
+            catalog.update(known.id, size=size, mtime_ns=mtime_ns)
+            report.skipped += 1
+            continue
+        gone = [t for t in same if not Path(t.path).exists()]
+        if gone and known is None:
+            track = catalog.update(gone[0].id, path=path, size=size, mtime_ns=mtime_ns)
+            report.moved.append((gone[0].path, track))
+        elif same:
+            report.duplicates.append((path, same[0].path))
+        elif digest in seen_now:
+            report.duplicates.append((path, seen_now[digest]))
+        else:
+            seen_now[digest] = path
+            to_measure.append((path, digest, size, mtime_ns))
+    return to_measure
