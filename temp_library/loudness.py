@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pyloudnorm
-from scipy.signal import lfilter, resample_poly
+from scipy.signal import firwin, sosfilt, tf2sos, upfirdn
 
 __all__ = ["Loudness", "LoudnessMeter", "LAYOUTS", "channel_weights"]
 
@@ -71,8 +71,17 @@ class LoudnessMeter:
         self.layout = layout
         self.block = max(int(block_seconds * rate), rate)
         meter = pyloudnorm.Meter(rate)
-        self._stages = [(f.b, f.a) for f in meter._filters.values()]  # K-weighting
+        stages = [tf2sos(f.b, f.a) for f in meter._filters.values()]  # K-weighting
+        self._sos = np.vstack(stages).astype(np.float32)  # float32 audio filters in float32
         self.oversample = 4 if rate < 96000 else (2 if rate < 192000 else 1)
+        # resample_poly's own filter design, to bound what interpolation can add
+        half = 6 * self.oversample  # 48 taps at 4x, as in BS.1770-4 Annex 2
+        taps = firwin(2 * half + 1, 1.0 / self.oversample, window=("kaiser", 5.0))
+        taps *= self.oversample
+        self._taps, self._delay = taps, half
+        self._gain_bound = max(
+            float(np.abs(taps[phase :: self.oversample]).sum()) for phase in range(self.oversample)
+        )
 
     def measure(self, audio: np.ndarray) -> Loudness:
         """All figures for a whole signal held in memory."""
@@ -81,7 +90,7 @@ class LoudnessMeter:
     def measure_blocks(self, blocks: Iterable[np.ndarray], total: int | None = None) -> Loudness:
         """All figures from consecutive blocks of one signal (for files read in pieces)."""
         rate = self.rate
-        filter_state: list[np.ndarray] | None = None
+        filter_state: np.ndarray | None = None
         weights: np.ndarray | None = None
         power_parts: list[np.ndarray] = []
         sample_peak = 0.0
@@ -89,31 +98,26 @@ class LoudnessMeter:
         tail: np.ndarray | None = None
         frames = 0
         for raw in blocks:
-            block = np.asarray(raw, dtype=np.float64)
+            block = np.asarray(raw, dtype=np.float32)
             if block.ndim == 1:
                 block = block[:, None]
             if weights is None:
                 weights = channel_weights(block.shape[1], self.layout)
-                filter_state = [
-                    np.zeros((max(len(a), len(b)) - 1, block.shape[1])) for b, a in self._stages
-                ]
+                filter_state = np.zeros((len(self._sos), 2, block.shape[1]), np.float32)
             assert filter_state is not None
             if block.shape[0] == 0:
                 continue
             frames += block.shape[0]
-            sample_peak = max(sample_peak, float(np.max(np.abs(block))))
-            true_peak = max(true_peak, self._true_peak(block, tail))
+            sample_peak = max(sample_peak, float(block.max()), -float(block.min()))
+            true_peak = max(true_peak, self._true_peak(block, tail, max(true_peak, sample_peak)))
             tail = np.concatenate([tail, block])[-64:] if tail is not None else block[-64:]
-            weighted = block
-            for index, (b, a) in enumerate(self._stages):
-                weighted, filter_state[index] = lfilter(b, a, weighted, axis=0,
-                                                        zi=filter_state[index])  # fmt: skip
-            power_parts.append((weighted**2) @ weights)
+            weighted, filter_state = sosfilt(self._sos, block, axis=0, zi=filter_state)
+            power_parts.append(np.square(weighted) @ weights.astype(np.float32))
         duration = frames / rate
         if frames == 0 or weights is None:
             return Loudness(None, None, None, None, None, None, 0.0, "empty file")
         power = np.concatenate(power_parts)
-        cumulative = np.concatenate([[0.0], np.cumsum(power)])
+        cumulative = np.concatenate([[0.0], np.cumsum(power, dtype=np.float64)])
         integrated, momentary_max, note = self._integrated(cumulative, frames)
         short_max, lra = self._short_term(cumulative, frames)
         notes = [n for n in (note, "" if short_max is not None else "shorter than 3 s: "
@@ -172,20 +176,38 @@ class LoudnessMeter:
         low, high = np.percentile(loud, [10, 95])
         return short_max, float(high - low)
 
-    def _true_peak(self, block: np.ndarray, tail: np.ndarray | None) -> float:
-        """Peak of the signal oversampled 4x (2x at 96 kHz), per BS.1770-4 Annex 2.
+    def _true_peak(self, block: np.ndarray, tail: np.ndarray | None, floor: float) -> float:
+        """The highest peak of the signal oversampled 4x (2x at 96 kHz), BS.1770-4 Annex 2.
 
-        The interpolation filter reaches ten input samples each way; at the very start and
-        end of a file it would ring against the silence assumed outside it, so those few
-        samples count by their sample peak only (which the caller takes anyway).
+        Only what can beat ``floor`` (the peak known so far) is oversampled: an interpolated
+        value is at most the filter's largest per-phase absolute sum times the largest
+        input sample it reaches, so quieter stretches are skipped without changing the
+        answer. The filter reaches six samples each way; at the very start and end of a file
+        it would ring against the silence assumed outside, so those samples count by their
+        sample peak only.
         """
         if self.oversample == 1:
             return float(np.max(np.abs(block)))
-        reach = 10
+        reach, size = 6, 1024
         context = np.concatenate([tail, block]) if tail is not None else block
-        start = len(tail) - reach if tail is not None else reach
-        up = resample_poly(context, self.oversample, 1, axis=0)
-        stop = len(context) - reach  # the next block (or the file's end) covers the rest
-        if stop <= start:
+        first = len(tail) - reach if tail is not None else reach
+        last = len(context) - reach  # the next block (or the file's end) covers the rest
+        if last <= first:
             return 0.0
-        return float(np.max(np.abs(up[start * self.oversample : stop * self.oversample])))
+        count = -(-(last - first) // size)
+        padded = np.zeros((count * size, context.shape[1]))
+        padded[: last - first] = np.abs(context[first:last])
+        loudest = padded.reshape(count, -1).max(axis=1)
+        near = np.maximum(loudest, np.maximum(np.r_[0, loudest[:-1]], np.r_[loudest[1:], 0]))
+        best = floor
+        for segment in np.argsort(-near):
+            if near[segment] * self._gain_bound <= best:
+                break
+            lo = first + segment * size
+            hi = min(lo + size, last)
+            start = max(lo - 2 * reach, 0)
+            piece = context[start : min(hi + 2 * reach, len(context))]
+            up = upfirdn(self._taps, piece, self.oversample, axis=0)
+            at = (lo - start) * self.oversample + self._delay  # output k is input (k - delay)/up
+            best = max(best, float(np.max(np.abs(up[at : at + (hi - lo) * self.oversample]))))
+        return best
