@@ -74,9 +74,12 @@ def loudness_vs_ffmpeg() -> dict[str, object]:
         "target": "ratio <= 1, I within 0.1 LU, TP within 0.2 dB",
         "ok": our_time <= their_time and same,
         "detail": {
-            "ours_I": ours.integrated_lufs, "ffmpeg_I": theirs["I"],
-            "ours_LRA": ours.loudness_range_lu, "ffmpeg_LRA": theirs["LRA"],
-            "ours_TP": ours.true_peak_dbtp, "ffmpeg_TP": theirs["TP"],
+            "ours_I": ours.integrated_lufs,
+            "ffmpeg_I": theirs["I"],
+            "ours_LRA": ours.loudness_range_lu,
+            "ffmpeg_LRA": theirs["LRA"],
+            "ours_TP": ours.true_peak_dbtp,
+            "ffmpeg_TP": theirs["TP"],
         },  # fmt: skip
     }
 
