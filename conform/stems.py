@@ -1,0 +1,302 @@
+"""Prepared stems: every cue's stems rendered to their places in the cut, sample-exact.
+
+A cue's parts (from a conform, or the one part of a spotting-list cue) are laid at their
+record positions, each playing the cue's audio from its offset. Where two parts meet, the
+outgoing one fades out and the incoming one fades in over a short crossfade centred on the
+join; the same gains apply to every stem of the cue, so the stems still sum to its mix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from conform.audio import Audio, AudioError, read_audio
+from conform.cuelist import CueError, parse_length
+from conform.fades import gains
+from edl.errors import CutError
+from edl.rate import Rate
+from edl.timecode import frames_to_samples, parse_timecode
+
+__all__ = [
+    "Placement",
+    "StemCue",
+    "RenderSettings",
+    "read_stem_cues",
+    "render_cue",
+    "render_reel",
+    "channel_labels",
+    "CHANNEL_ORDERS",
+    "file_title",
+]
+
+CHANNEL_ORDERS = {
+    "smpte": ("L", "R", "C", "LFE", "Ls", "Rs"),
+    "film": ("L", "C", "R", "Ls", "Rs", "LFE"),
+}
+_FILM_FROM_SMPTE = [0, 2, 1, 4, 5, 3]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One part of a cue in the cut: record frames ``[start, end)``, audio from ``offset``.
+
+    ``offset_samples`` is exact (from the part's old record position when known).
+    """
+
+    index: int
+    start: int
+    end: int
+    offset_samples: int
+    old_start: int | None = None
+    old_end: int | None = None
+
+
+@dataclass(frozen=True)
+class StemCue:
+    """A cue to render: its parts in the cut and its stem files (name -> path)."""
+
+    number: str
+    title: str
+    status: str
+    parts: tuple[Placement, ...]
+    stems: dict[str, Path]
+    columns: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def start(self) -> int:
+        return min(p.start for p in self.parts)
+
+    @property
+    def end(self) -> int:
+        return max(p.end for p in self.parts)
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    sample_rate: int = 48000
+    subtype: str = "PCM_24"
+    crossfade_ms: float = 10.0
+    curve: str = "equal-power"
+    handles: int = 0  # frames of extra audio before and after each cue file
+
+
+def file_title(text: str) -> str:
+    """``Main Title`` -> ``MainTitle`` (safe in a file name)."""
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def channel_labels(channels: int, order: str = "smpte") -> tuple[str, ...]:
+    if channels == 1:
+        return ("M",)
+    if channels == 2:
+        return ("L", "R")
+    if channels == 6:
+        return CHANNEL_ORDERS[order]
+    return tuple(f"A{n + 1}" for n in range(channels))
+
+
+def _stems(text: str, file: str, base: Path) -> dict[str, Path]:
+    stems: dict[str, Path] = {}
+    for item in text.split(";"):
+        if not item.strip():
+            continue
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise CutError(f"stem {item.strip()!r} needs a name: name=path")
+        stems[name.strip()] = base / path.strip()
+    if not stems and file.strip():
+        stems["mix"] = base / file.strip()
+    return stems
+
+
+def read_stem_cues(path: str | Path, rate: Rate, sample_rate: int = 48000) -> list[StemCue]:
+    """Cues with their stems from a spotting list or a conformed cue list."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise CueError(f"cannot read: {err.strerror}", path=path) from None
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        raise CueError("the cue list is empty", path=path)
+    header = [h.strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    conformed = "new_start" in lower
+    cues: dict[str, StemCue] = {}
+    tc = lambda text: parse_timecode(text, rate)  # noqa: E731
+    fts = lambda frame: frames_to_samples(frame, rate, sample_rate)  # noqa: E731
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        values = {lower[i]: (row[i].strip() if i < len(row) else "") for i in range(len(header))}
+        columns = {header[i]: values[lower[i]] for i in range(len(header))}
+        number = values.get("cue", "")
+        try:
+            if conformed:
+                if not values.get("new_start"):
+                    part = None  # no longer in the cut
+                else:
+                    old_start, new_start = tc(values["old_start"]), tc(values["new_start"])
+                    first_old = old_start - parse_length(values.get("offset") or "0f", rate)
+                    offset = fts(old_start) - fts(first_old)
+                    index = int(values.get("part") or 1)
+                    part = Placement(index, new_start, tc(values["new_end"]), offset,
+                                     old_start, tc(values["old_end"]))  # fmt: skip
+            else:
+                start = tc(values["start"])
+                end = tc(values["end"]) if values.get("end") else start + parse_length(
+                    values["duration"], rate)  # fmt: skip
+                part = Placement(1, start, end, 0)
+            stems = _stems(values.get("stems", ""), values.get("file", ""), path.parent)
+        except (CutError, KeyError) as err:
+            cause = err.cause if isinstance(err, CutError) else f"missing column {err}"
+            raise CueError(f"cue {number}: {cause}", path=path, line=line) from None
+        known = cues.get(number)
+        parts = (known.parts if known else ()) + ((part,) if part else ())
+        cues[number] = StemCue(number, values.get("title", ""), values.get("status", ""),
+                               parts, known.stems if known else stems, columns, line)  # fmt: skip
+    return [cue for cue in cues.values() if cue.parts]
+
+
+Loader = Callable[[Path], Audio]
+
+
+def load_stems(
+    cue: StemCue, settings: RenderSettings, loader: Loader = read_audio
+) -> dict[str, np.ndarray]:
+    """The cue's stem audio at the project rate; all stems must match in length and rate."""
+    if not cue.stems:
+        raise AudioError(f"cue {cue.number} has no stems or file to render")
+    loaded: dict[str, Audio] = {}
+    for name, path in cue.stems.items():
+        if not path.is_file():
+            raise AudioError(f"cue {cue.number}: stem {name} is missing", path, "check the path")
+        loaded[name] = loader(path)
+    rates = {a.sample_rate for a in loaded.values()}
+    lengths = {a.frames for a in loaded.values()}
+    if len(rates) > 1 or len(lengths) > 1:
+        detail = ", ".join(
+            f"{n}: {a.frames} samples at {a.sample_rate} Hz" for n, a in loaded.items()
+        )
+        raise AudioError(f"cue {cue.number}: stems differ in length or rate ({detail})",
+                         hint="stems of a cue must be the same length and rate")  # fmt: skip
+    result = {}
+    for name, audio in loaded.items():
+        samples = audio.samples
+        if audio.sample_rate != settings.sample_rate:
+            samples = soxr.resample(samples, audio.sample_rate, settings.sample_rate, quality="VHQ")
+        result[name] = np.ascontiguousarray(samples, dtype=np.float32)
+    return result
+
+
+def _envelope(length: int, fade_in: int, fade_out: int, curve: str) -> np.ndarray:
+    env = np.ones((length, 1), dtype=np.float32)
+    if fade_in:
+        env[:fade_in] *= gains(fade_in, curve)[1]
+    if fade_out:
+        env[length - fade_out :] *= gains(fade_out, curve)[0]
+    return env
+
+
+def render_cue(
+    cue: StemCue,
+    audio: dict[str, np.ndarray],
+    rate: Rate,
+    settings: RenderSettings,
+    *,
+    origin: int | None = None,
+    length: int | None = None,
+    into: dict[str, np.ndarray] | None = None,
+) -> tuple[int, dict[str, np.ndarray]]:
+    """Render every stem of ``cue``: (first sample, {stem: samples}).
+
+    With ``into`` the parts are added to existing buffers that start at sample ``origin``
+    (a reel), instead of a new buffer spanning the cue and its handles.
+    """
+    sr = settings.sample_rate
+    fts = lambda frame: frames_to_samples(frame, rate, sr)  # noqa: E731
+    handles = settings.handles if into is None else 0
+    first = fts(cue.start - handles) if origin is None else origin
+    if into is None:
+        total = fts(cue.end + handles) - first
+        into = {
+            name: np.zeros((total, samples.shape[1]), dtype=np.float32)
+            for name, samples in audio.items()
+        }
+    half = max(1, round(settings.crossfade_ms * sr / 1000) // 2)
+    parts = sorted(cue.parts, key=lambda p: p.start)
+    for k, part in enumerate(parts):
+        start, end = fts(part.start), fts(part.end)
+        joined_before = k > 0 and parts[k - 1].end == part.start
+        joined_after = k + 1 < len(parts) and parts[k + 1].start == part.end
+        gap_before = k > 0 and not joined_before
+        gap_after = k + 1 < len(parts) and not joined_after
+        lead = (
+            half
+            if joined_before
+            else (fts(part.start) - fts(part.start - handles) if k == 0 else 0)
+        )
+        trail = (
+            half if joined_after else (fts(part.end + handles) - end if k == len(parts) - 1 else 0)
+        )
+        fade_in = 2 * half if joined_before else (2 * half if gap_before else 0)
+        fade_out = 2 * half if joined_after else (2 * half if gap_after else 0)
+        source_a = part.offset_samples - lead
+        span = (end - start) + lead + trail
+        envelope = _envelope(span, min(fade_in, span), min(fade_out, span), settings.curve)
+        at = start - lead - first
+        for name, samples in audio.items():
+            piece = np.zeros((span, samples.shape[1]), dtype=np.float32)
+            lo, hi = max(source_a, 0), min(source_a + span, samples.shape[0])
+            if hi > lo:
+                piece[lo - source_a : hi - source_a] = samples[lo:hi]
+            target = into[name]
+            a, b = max(at, 0), min(at + span, target.shape[0])
+            if b > a:
+                target[a:b] += (piece * envelope)[a - at : b - at]
+    return first, into
+
+
+def render_reel(
+    cues: list[StemCue],
+    rate: Rate,
+    settings: RenderSettings,
+    first_frame: int,
+    last_frame: int,
+    loader: Loader = read_audio,
+    two_pop_frame: int | None = None,
+) -> tuple[int, dict[str, np.ndarray]]:
+    """Continuous stems for a reel from ``first_frame`` to ``last_frame``, one per stem name."""
+    sr = settings.sample_rate
+    origin = frames_to_samples(first_frame, rate, sr)
+    total = frames_to_samples(last_frame, rate, sr) - origin
+    buffers: dict[str, np.ndarray] = {}
+    for cue in cues:
+        audio = load_stems(cue, settings, loader)
+        for name, samples in audio.items():
+            if name not in buffers:
+                buffers[name] = np.zeros((total, samples.shape[1]), dtype=np.float32)
+            elif buffers[name].shape[1] != samples.shape[1]:
+                raise AudioError(
+                    f"cue {cue.number}: stem {name} has {samples.shape[1]} channels, other cues "
+                    f"{buffers[name].shape[1]}", hint="give every cue's stem the same channels",
+                )  # fmt: skip
+        render_cue(cue, audio, rate, settings, origin=origin, into=buffers)
+    if two_pop_frame is not None:
+        pop_at = frames_to_samples(two_pop_frame, rate, sr) - origin
+        pop_len = frames_to_samples(two_pop_frame + 1, rate, sr) - pop_at - origin
+        tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(pop_len) / sr)  # 1 kHz at -20 dBFS
+        for samples in buffers.values():
+            samples[pop_at : pop_at + pop_len] += tone[:, None].astype(np.float32)
+    return origin, buffers
