@@ -15,7 +15,6 @@ from edl.timecode import parse_timecode
 
 __all__ = ["SyncPoint", "Cue", "CueList", "CueError", "read_cues", "parse_sync", "parse_length"]
 
-KNOWN = ("cue", "title", "start", "end", "duration", "sync")
 
 
 class CueError(CutError):
@@ -58,8 +57,9 @@ class CueList:
 
     @property
     def extra_columns(self) -> tuple[str, ...]:
-        """Input columns other than cue/start/end/duration, in input order (sync included)."""
-        return tuple(h for h in self.header if h.strip().lower() not in KNOWN[:5])
+        """Input columns other than cue/start/end/duration, in input order (title, sync too)."""
+        placed = ("cue", "start", "end", "duration")
+        return tuple(h for h in self.header if h.strip().lower() not in placed)
 
 
 _SECONDS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*s$")
