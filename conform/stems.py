@@ -200,15 +200,6 @@ def load_stems(
     return result
 
 
-def _envelope(length: int, fade_in: int, fade_out: int, curve: str) -> np.ndarray:
-    env = np.ones((length, 1), dtype=np.float32)
-    if fade_in:
-        env[:fade_in] *= gains(fade_in, curve)[1]
-    if fade_out:
-        env[length - fade_out :] *= gains(fade_out, curve)[0]
-    return env
-
-
 def render_cue(
     cue: StemCue,
     audio: dict[str, np.ndarray],
@@ -254,17 +245,29 @@ def render_cue(
         fade_out = 2 * half if joined_after else (2 * half if gap_after else 0)
         source_a = part.offset_samples - lead
         span = (end - start) + lead + trail
-        envelope = _envelope(span, min(fade_in, span), min(fade_out, span), settings.curve)
         at = start - lead - first
+        if fade_in + fade_out > span:  # a part shorter than its fades: they must not overlap
+            fade_in, fade_out = min(fade_in, span // 2), min(fade_out, span - span // 2)
+        ramps = []  # (offset in the span, gains - 1): the fades, applied as corrections
+        if fade_in:
+            ramps.append((0, gains(fade_in, settings.curve)[1] - 1.0))
+        if fade_out:
+            ramps.append((span - fade_out, gains(fade_out, settings.curve)[0] - 1.0))
         for name, samples in audio.items():
-            piece = np.zeros((span, samples.shape[1]), dtype=np.float32)
-            lo, hi = max(source_a, 0), min(source_a + span, samples.shape[0])
-            if hi > lo:
-                piece[lo - source_a : hi - source_a] = samples[lo:hi]
             target = into[name]
-            a, b = max(at, 0), min(at + span, target.shape[0])
-            if b > a:
-                target[a:b] += (piece * envelope)[a - at : b - at]
+            # the span of the part that both the source and the target hold
+            lo = max(0, -source_a, -at)
+            hi = min(span, samples.shape[0] - source_a, target.shape[0] - at)
+            if hi <= lo:
+                continue
+            target[at + lo : at + hi] += samples[source_a + lo : source_a + hi]
+            for offset, correction in ramps:
+                r_lo, r_hi = max(lo, offset), min(hi, offset + len(correction))
+                if r_hi > r_lo:
+                    target[at + r_lo : at + r_hi] += (
+                        samples[source_a + r_lo : source_a + r_hi]
+                        * correction[r_lo - offset : r_hi - offset]
+                    )
     return first, into
 
 
