@@ -16,7 +16,6 @@ from edl.timecode import parse_timecode
 __all__ = ["SyncPoint", "Cue", "CueList", "CueError", "read_cues", "parse_sync", "parse_length"]
 
 
-
 class CueError(CutError):
     """Bad input in a cue list (same one-line form as every other input error)."""
 
