@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import soundfile as sf
 
+from edl.io import default_mode
+
 __all__ = [
     "AudioError",
     "Bext",
@@ -312,6 +314,7 @@ def write_audio(
                 handle.write(block)
             if data_size & 1:
                 handle.write(b"\x00")
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -421,9 +421,14 @@ def fit(
     target = parse_length_option(length, cut_rate, first.sample_rate)
     mix = first.samples if len(cue) == 1 else _sum_stems([a.samples for a in cue])
     plan = plan_fit(
-        mix, first.sample_rate, target, mode, keep_end=keep_end,
-        crossfade_samples=round(crossfade_ms * first.sample_rate / 1000), curve=curve,
-    )  # fmt: skip
+        mix,
+        first.sample_rate,
+        target,
+        mode,
+        keep_end=keep_end,
+        crossfade_samples=round(crossfade_ms * first.sample_rate / 1000),
+        curve=curve,
+    )
     if len(cue) == 1:
         targets = [out_path]
     else:
@@ -437,9 +442,12 @@ def fit(
         bext = audio.bext or Bext()
         note = f"fit to {target} samples by mconform ({plan.mode})"
         write_audio(
-            path, audio.with_samples(apply_plan(audio.samples, plan)),
-            bext=Bext(**{**bext.__dict__, "description": note[:256]}), ixml=audio.ixml, force=True,
-        )  # fmt: skip
+            path,
+            audio.with_samples(apply_plan(audio.samples, plan)),
+            bext=Bext(**{**bext.__dict__, "description": note[:256]}),
+            ixml=audio.ixml,
+            force=True,
+        )
     for line in plan.describe():
         out.print(line)
     out.print(f"wrote {', '.join(str(p) for p in targets)}")
@@ -527,10 +535,16 @@ def temp_add(
     for folder in folders:
         if not folder.exists():
             fail(f"{folder}: no such folder or file")
-    with Catalog(db) as catalog, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-        transient=True,
-    ) as bar:  # fmt: skip
+    with (
+        Catalog(db) as catalog,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+        ) as bar,
+    ):
         tasks: dict[str, int] = {}
 
         def tick(stage: str, done: int, total: int) -> None:
@@ -565,9 +579,16 @@ def _tracks_table(tracks: list[Track]) -> Table:
     style = {"temp-only": "red", "unknown": "yellow", "cleared": "green", "licensed": "green"}
     for t in tracks:
         table.add_row(
-            str(t.id), t.name, t.title, t.artist, f"[{style.get(t.licence, '')}]{t.licence}[/]",
-            f"{t.duration_s:.1f}s", _figure(t.integrated_lufs), _figure(t.true_peak_dbtp), t.tags,
-        )  # fmt: skip
+            str(t.id),
+            t.name,
+            t.title,
+            t.artist,
+            f"[{style.get(t.licence, '')}]{t.licence}[/]",
+            f"{t.duration_s:.1f}s",
+            _figure(t.integrated_lufs),
+            _figure(t.true_peak_dbtp),
+            t.tags,
+        )
     return table
 
 
@@ -599,7 +620,7 @@ def temp_set(
     db: DbOption = DEFAULT_DB,
     licence: Annotated[
         str | None, typer.Option("--licence", help="temp-only, cleared, licensed or unknown")
-    ] = None,  # fmt: skip
+    ] = None,
     tags: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable)")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Replace the note")] = None,
 ) -> None:
@@ -625,8 +646,10 @@ def temp_set(
             changes["notes"] = note
         if changes:
             track = catalog.update(track_id, **changes)
-    out.print(f"#{track.id} {track.name}: {track.licence}; tags {track.tags or '-'}; "
-              f"note {track.notes or '-'}")  # fmt: skip
+    out.print(
+        f"#{track.id} {track.name}: {track.licence}; tags {track.tags or '-'}; "
+        f"note {track.notes or '-'}"
+    )
 
 
 @temp_app.command("measure")
@@ -648,9 +671,15 @@ def temp_measure(
         results.append({"path": str(path), **loudness.as_dict()})
     if as_json:
         keys = (
-            "path", "integrated_lufs", "loudness_range_lu", "true_peak_dbtp",
-            "sample_peak_dbfs", "max_momentary_lufs", "max_short_term_lufs", "duration_s",
-        )  # fmt: skip
+            "path",
+            "integrated_lufs",
+            "loudness_range_lu",
+            "true_peak_dbtp",
+            "sample_peak_dbfs",
+            "max_momentary_lufs",
+            "max_short_term_lufs",
+            "duration_s",
+        )
         rows = [{k: r[k] for k in keys} for r in results]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:
@@ -659,11 +688,16 @@ def temp_measure(
             table.add_column(name)
         for r in results:
             table.add_row(
-                Path(str(r["path"])).name, _figure(r["integrated_lufs"]),
-                _figure(r["loudness_range_lu"]), _figure(r["true_peak_dbtp"]),
-                _figure(r["sample_peak_dbfs"]), _figure(r["max_momentary_lufs"]),
-                _figure(r["max_short_term_lufs"]), f"{r['duration_s']:.2f}s", str(r["note"]),
-            )  # fmt: skip
+                Path(str(r["path"])).name,
+                _figure(r["integrated_lufs"]),
+                _figure(r["loudness_range_lu"]),
+                _figure(r["true_peak_dbtp"]),
+                _figure(r["sample_peak_dbfs"]),
+                _figure(r["max_momentary_lufs"]),
+                _figure(r["max_short_term_lufs"]),
+                f"{r['duration_s']:.2f}s",
+                str(r["note"]),
+            )
         out.print(table)
     for line in failed:
         err.print(f"[bold red]mconform: error:[/] {line}", soft_wrap=True)
@@ -695,22 +729,45 @@ def temp_normalize(
         fail(f"{db}: no catalog here; run 'mconform temp add DIR' first or give --db")
     with Catalog(db) as catalog:
         rows = normalize_catalog(
-            catalog, out_dir, target=target, ceiling=true_peak, sample_rate=sample_rate,
-            subtype=FORMATS[fmt], limit=limit,
-        )  # fmt: skip
-    table = Table(title=f"Loudness report: target {target:+.1f} LUFS, ceiling {true_peak:+.1f} "
-                  "dBTP", title_justify="left")  # fmt: skip
-    for name in ("id", "file", "before", "TP before", "gain", "after", "TP after", "limiter",
-                 "status", "why"):  # fmt: skip
+            catalog,
+            out_dir,
+            target=target,
+            ceiling=true_peak,
+            sample_rate=sample_rate,
+            subtype=FORMATS[fmt],
+            limit=limit,
+        )
+    table = Table(
+        title=f"Loudness report: target {target:+.1f} LUFS, ceiling {true_peak:+.1f} dBTP",
+        title_justify="left",
+    )
+    for name in (
+        "id",
+        "file",
+        "before",
+        "TP before",
+        "gain",
+        "after",
+        "TP after",
+        "limiter",
+        "status",
+        "why",
+    ):
         table.add_column(name)
     style = {"on target": "green", "unchanged": "dim", "missed target": "yellow", "failed": "red"}
     for r in rows:
         table.add_row(
-            str(r.id), r.file, _figure(r.before_lufs), _figure(r.before_true_peak_dbtp),
-            _figure(r.gain_db, " dB"), _figure(r.after_lufs), _figure(r.after_true_peak_dbtp),
+            str(r.id),
+            r.file,
+            _figure(r.before_lufs),
+            _figure(r.before_true_peak_dbtp),
+            _figure(r.gain_db, " dB"),
+            _figure(r.after_lufs),
+            _figure(r.after_true_peak_dbtp),
             f"{r.limiter_reduction_db:.1f} dB" if r.limiter_reduction_db else "",
-            f"[{style[r.status]}]{r.status}[/]", r.reason,
-        )  # fmt: skip
+            f"[{style[r.status]}]{r.status}[/]",
+            r.reason,
+        )
     out.print(table)
     report = [r.as_dict() for r in rows]
     columns = list(report[0]) if report else []
@@ -719,8 +776,9 @@ def temp_normalize(
     writer.writeheader()
     writer.writerows(report)
     atomic_write_text(out_dir / "loudness_report.csv", buffer.getvalue(), force=True)
-    atomic_write_text(out_dir / "loudness_report.json", json.dumps(report, indent=2) + "\n",
-                      force=True)  # fmt: skip
+    atomic_write_text(
+        out_dir / "loudness_report.json", json.dumps(report, indent=2) + "\n", force=True
+    )
     out.print(f"wrote {out_dir}/loudness_report.csv and .json")
     if any(r.status == "failed" for r in rows):
         raise typer.Exit(2)
@@ -745,15 +803,22 @@ def temp_usage(
     with Catalog(db) as catalog:
         uses = find_usage(catalog, cut)
     is_lock = is_locked(cut) if locked is None else locked
-    table = Table(title=f"Temp tracks in {cut_path.name}" + (" (locked)" if is_lock else ""),
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"Temp tracks in {cut_path.name}" + (" (locked)" if is_lock else ""),
+        title_justify="left",
+    )
     for name in ("id", "track", "licence", "event", "record in", "record out", "matched by"):
         table.add_column(name)
     for use in uses:
         table.add_row(
-            str(use.track.id), use.track.name, use.track.licence, use.event.number,
-            cut.timecode(use.event.record_in), cut.timecode(use.event.record_out), use.matched_by,
-        )  # fmt: skip
+            str(use.track.id),
+            use.track.name,
+            use.track.licence,
+            use.event.number,
+            cut.timecode(use.event.record_in),
+            cut.timecode(use.event.record_out),
+            use.matched_by,
+        )
     out.print(table)
     risky = [u for u in uses if u.track.licence in RISKY]
     if is_lock:
@@ -764,8 +829,9 @@ def temp_usage(
                 f"{cut.timecode(use.event.record_in)}; clear it or replace it",
                 soft_wrap=True,
             )
-    out.print(f"{len(uses)} uses of {len({u.track.id for u in uses})} tracks; "
-              f"{len(risky)} not cleared")  # fmt: skip
+    out.print(
+        f"{len(uses)} uses of {len({u.track.id for u in uses})} tracks; {len(risky)} not cleared"
+    )
 
 
 @app.command("handoff")
@@ -812,12 +878,12 @@ def handoff(
     if not cues:
         fail(f"{cues_path}: no cue with a place in the cut")
     render = RenderSettings(sample_rate, subtypes[bit_depth], crossfade_ms, curve, handles)
-    settings = HandoffSettings(render, layout, multi_mono, channel_order, two_pop, reel,
-                               title=title or cut.title)  # fmt: skip
+    settings = HandoffSettings(
+        render, layout, multi_mono, channel_order, two_pop, reel, title=title or cut.title
+    )
     changes = cues_path.parent / "changes.csv"
     with output:
-        result = build_handoff(cues, cut, output, settings,
-                               changes if changes.is_file() else None)  # fmt: skip
+        result = build_handoff(cues, cut, output, settings, changes if changes.is_file() else None)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     table = Table(title="Stems", title_justify="left")
@@ -829,8 +895,10 @@ def handoff(
         lufs, peak = row.get("integrated_lufs", ""), row.get("true_peak_dbtp", "")
         table.add_row(f.path, cut.timecode(f.start), str(f.channels), str(lufs), str(peak))
     out.print(table)
-    out.print(f"wrote {output.target}: {len(result.files)} stem files, timeline/, cuesheet.csv, "
-              "loudness.csv, report.html, README.txt, MANIFEST.md5")  # fmt: skip
+    out.print(
+        f"wrote {output.target}: {len(result.files)} stem files, timeline/, cuesheet.csv, "
+        "loudness.csv, report.html, README.txt, MANIFEST.md5"
+    )
 
 
 @app.command("verify")
@@ -878,11 +946,6 @@ def cuesheet(
     out.print(f"wrote {out_path}")
 
 
-def sample_dir() -> Path:
-    """The bundled sample project (ships inside the installed package)."""
-    return Path(str(resources.files("mconform_samples")))
-
-
 DEMO_MARK = ".mconform-demo"
 
 
@@ -892,26 +955,187 @@ def demo(
         "mconform-demo"
     ),
 ) -> None:
-    """Run the tool on the bundled sample reel: read both cuts, diff them, conform the cues."""
-    samples = sample_dir()
+    """The whole job on the bundled sample reel, from two locked cuts to a verified handoff."""
+    import time
+
+    from conform.demo import final_cue_list, fit_changed_cues, prepare_project
+    from conform.handoff import HandoffSettings, build_handoff, verify_package
+    from conform.stems import read_stem_cues
+    from temp_library.catalog import Catalog
+    from temp_library.normalize import normalize_catalog
+    from temp_library.scan import scan
+    from temp_library.usage import RISKY, find_usage, is_locked
+
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / DEMO_MARK).exists():
+        fail(f"{out_dir}: folder exists and was not made by the demo; choose --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / DEMO_MARK).write_text("made by mconform demo; the next demo run replaces it\n")
+    began = time.perf_counter()
+    summary: list[tuple[str, str]] = []
+
+    def step(number: int, title: str, story: str) -> None:
+        out.rule(f"[bold]{number}. {title}[/]")
+        out.print(f"[dim]{story}[/]")
+
+    step(
+        1,
+        "The sample project",
+        "A 4½-minute reel at 23.976: locked cut v1, a re-cut v2, nine "
+        "cues with stems, and a temp library. Its audio is synthesised once and cached.",
+    )
+    with out.status("synthesising audio (first run only)..."):
+        project = prepare_project(out_dir / "project")
+    out.print(f"project in {project.folder}")
     rate = "23.976"
-    ours = (out_dir / DEMO_MARK).exists()  # a previous demo's folder may be replaced
-    output = OutputDir(out_dir, force=ours)
-    out.rule("[bold]mconform demo[/]: sample reel 1 of 'Lighthouse'")
-    out.print(f"Sample project: {samples}\n")
-    out.rule("1. The locked cut, version 1")
-    print_cut(load_cut(samples / "reel1_v1.edl", rate), "reel1_v1.edl")
-    out.rule("2. Picture changes from v1 to v2")
-    changes = load_pair(samples / "reel1_v1.edl", samples / "reel1_v2.edl", rate, "auto")
+    old = load_cut(project.v1, rate)
+    new = load_cut(project.v2, rate)
+    for name, cut in (("v1", old), ("v2", new)):
+        out.print(
+            f"{name}: {cut.title}, {len(cut.events)} shots, {len(cut.hits)} hits, "
+            f"{format_duration(cut.length, cut.rate)} at {cut.rate}"
+        )
+    summary.append(("cuts read", f"v1 {len(old.events)} shots, v2 {len(new.events)} shots"))
+
+    step(
+        2,
+        "What changed in picture",
+        "Shots are matched by reel and source frames, not by "
+        "list position, so one insertion does not make everything after it a change.",
+    )
+    changes = compare(old, new)
     out.print(changes_table(changes))
     print_totals(changes)
-    out.rule("3. Re-conform of the cue list")
-    cues = read_cues(samples / "cues.csv", changes.old.rate)
+    counts = changes.counts()
+    summary.append(
+        ("picture changes", ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "same"))
+    )
+
+    step(
+        3,
+        "Re-conform of the cues",
+        "Every cue moves with its picture; cues that straddle a "
+        "change are split into parts, each with its offset into the cue's audio.",
+    )
+    cues = read_cues(project.cues, old.rate)
     conformed = conform_cues(cues.cues, changes)
-    with output:
+    with OutputDir(out_dir / "conform", force=True) as output:
         write_conform_outputs(output, conformed, cues, changes)
-        output.write_text(DEMO_MARK, "written by mconform demo; may be replaced by the next one\n")
-    print_conform_summary(conformed, changes, output.target)
+    print_conform_summary(conformed, changes, out_dir / "conform")
+    statuses = {s: sum(1 for c in conformed if c.status == s) for s in STATUS_STYLE}
+    summary.append(("cues conformed", ", ".join(f"{n} {s}" for s, n in statuses.items() if n)))
+
+    step(
+        4,
+        "Fit the cues that no longer fit their scenes",
+        "Changed cues whose surviving "
+        "parts sit together are re-cut to the new scene length on beats, stems alike.",
+    )
+    fitted = fit_changed_cues(conformed, changes, project.cues, project.folder / "fitted")
+    for item in fitted:
+        out.print(f"[bold]{item.cue}[/]: " + "; ".join(item.plan.describe()))
+    final = final_cue_list(
+        (out_dir / "conform" / "cues.csv").read_text(), fitted, new.rate, project.folder
+    )
+    with OutputDir(out_dir / "final", force=True) as output:
+        output.write_text("cues.csv", final)
+        output.write_text("changes.csv", changes_csv(changes))
+    summary.append(("cues fitted", ", ".join(f.cue for f in fitted) or "none"))
+
+    step(
+        5,
+        "Re-sync to picture hits",
+        "Each cue's sync points are checked against the new "
+        "cut's locators; a hit that moved relative to its cue shows as drift.",
+    )
+    header, rows = read_sync_rows(out_dir / "final" / "cues.csv", new.rate)
+    matches = sync_rows(rows, new)
+    with OutputDir(out_dir / "sync", force=True) as output:
+        output.write_text("cues.csv", synced_csv(header, rows, matches, new.rate))
+        output.write_text("sync.csv", report_csv(matches, new.rate, 2, 48000))
+        output.write_text("changes.csv", changes_csv(changes))
+    on_hit = sum(1 for m in matches if m.drift_after == 0)
+    out.print(
+        f"{len(matches)} sync points: {on_hit} on their hits after sync; "
+        f"{sum(1 for m in matches if m.hit is None)} without a hit"
+    )
+    summary.append(("sync points", f"{on_hit} of {len(matches)} on their hits"))
+
+    step(
+        6,
+        "The temp library",
+        "Placeholder tracks are catalogued, measured to EBU R 128 and "
+        "loudness-matched to -24 LUFS as copies; licence status is checked against the cut.",
+    )
+    with Catalog(out_dir / "temp_library.sqlite") as catalog:
+        report = scan(catalog, [project.temp])
+        for track in catalog.tracks():
+            licence = {
+                "TEMP_Harbour_Theme.mp3": "temp-only",
+                "TEMP_Door_Hit.wav": "cleared",
+                "TEMP_Brakes_Sting.wav": "licensed",
+            }.get(track.name)
+            if licence and track.licence != licence:
+                catalog.update(track.id, licence=licence)
+        tracks = catalog.tracks()
+        out.print(_tracks_table(tracks))
+        normalized = normalize_catalog(catalog, out_dir / "normalized", target=-24, ceiling=-2)
+        uses = find_usage(catalog, old)
+    missed = [r for r in normalized if r.status == "missed target"]
+    out.print(
+        f"normalised {len(normalized)} copies to -24 LUFS in {out_dir / 'normalized'}; "
+        f"{len(missed)} stopped at the -2 dBTP ceiling"
+    )
+    if is_locked(old):
+        for use in (u for u in uses if u.track.licence in RISKY):
+            err.print(
+                f"[yellow]warning:[/] {use.track.name} is {use.track.licence} but plays in "
+                f"the locked cut at {old.timecode(use.event.record_in)}"
+            )
+    summary.append(
+        (
+            "temp library",
+            f"{len(tracks)} tracks ({len(report.added)} new), "
+            f"{len([u for u in uses if u.track.licence in RISKY])} uncleared in the cut",
+        )
+    )
+
+    step(
+        7,
+        "The handoff package",
+        "Stems are rendered to their places in the new cut as "
+        "time-stamped BWF, with the music timeline (OTIO, EDL, AAF), cue sheet, loudness, "
+        "a report and a checksum manifest, then verified.",
+    )
+    stem_cues = read_stem_cues(out_dir / "sync" / "cues.csv", new.rate)
+    package = out_dir / "handoff"
+    if package.exists():
+        shutil.rmtree(package)  # the demo's own previous package
+    with OutputDir(package) as output:
+        result = build_handoff(
+            stem_cues,
+            new,
+            output,
+            HandoffSettings(title="Lighthouse R1"),
+            out_dir / "sync" / "changes.csv",
+        )
+    problems = verify_package(package)
+    out.print(
+        f"{len(result.files)} stem files; verify: "
+        + ("all files match" if not problems else f"{len(problems)} differences")
+    )
+    summary.append(
+        ("handoff", f"{len(result.files)} stems, verified" if not problems else "verify failed")
+    )
+
+    table = Table(title="mconform demo: summary", title_justify="left")
+    table.add_column("step")
+    table.add_column("result")
+    for name, value in summary:
+        table.add_row(name, value)
+    out.print(table)
+    out.print(f"finished in {time.perf_counter() - began:.1f} s; open {package / 'report.html'}")
+    if problems:
+        raise typer.Exit(1)
 
 
 def main() -> None:

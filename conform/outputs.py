@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from edl.io import default_mode
+
 __all__ = ["OutputExists", "OutputDir"]
 
 
@@ -43,6 +45,7 @@ class OutputDir:
         parent = self.target.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=parent))
+        os.chmod(self.staging, default_mode(directory=True))
         return self
 
     def path(self, name: str) -> Path:

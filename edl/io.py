@@ -12,7 +12,14 @@ from edl.errors import CutError
 from edl.otio_io import read_otio, write_otio
 from edl.rate import Rate
 
-__all__ = ["EDL_SUFFIXES", "read_cut", "write_cut", "cut_text", "atomic_write_text"]
+__all__ = [
+    "EDL_SUFFIXES",
+    "read_cut",
+    "write_cut",
+    "cut_text",
+    "atomic_write_text",
+    "default_mode",
+]
 
 EDL_SUFFIXES = (".edl", ".txt", ".cdl")
 """Read as CMX3600 (Premiere exports EDLs as .txt now and then)."""
@@ -48,6 +55,13 @@ def write_cut(cut: Cut, path: str | Path, *, force: bool = False) -> Path:
     return path
 
 
+def default_mode(directory: bool = False) -> int:
+    """The permissions a plain ``open()`` would give (mkstemp's 0600 is too strict)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 def atomic_write_text(path: Path, text: str, *, force: bool = False) -> None:
     """Write to a temporary name beside ``path`` and rename into place."""
     if path.exists() and not force:
@@ -57,6 +71,7 @@ def atomic_write_text(path: Path, text: str, *, force: bool = False) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -82,17 +82,28 @@ def test_unknown_rate_is_an_error(
     assert code == 2 and "unknown frame rate" in err
 
 
-def test_demo_runs_the_sample_reel_and_can_run_again(
+def test_demo_runs_the_whole_job_and_can_run_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "demo"
-    code, out, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
-    assert code == 0
-    assert "reel1_v1.edl" in out and "1M3 door slam" in out and "4 changed" in out
-    assert (out_dir / "cues.csv").exists() and (out_dir / "changes.edl").exists()
+    code, out, err = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
+    assert code == 0, err
+    for words in ("1 unchanged, 4 moved, 4 changed", "cues fitted", "verified", "report.html"):
+        assert words in out
+    assert "temp-only but plays in the locked cut" in err
+    assert (out_dir / "handoff" / "MANIFEST.md5").exists()
+    assert (out_dir / "conform" / "cues.csv").exists()
     code, _, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_demo_refuses_a_folder_it_did_not_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "mine.txt").write_text("keep")
+    code, _, err = run(monkeypatch, capsys, "demo", "--out", str(tmp_path))
+    assert code == 2 and "not made by the demo" in err
 
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
