@@ -38,11 +38,14 @@ def main() -> int:
             row["target"],
             "yes" if row["ok"] else "NO",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(table)
     for row in rows:
         if row.get("detail"):
             details = ", ".join(f"{k} {v:.3f}" for k, v in row["detail"].items())
-            Console().print(f"{row['task']}: {details}")
+            console.print(f"{row['task']}: {details}")
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(rows, indent=2) + "\n")
