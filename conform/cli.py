@@ -516,6 +516,15 @@ DbOption = Annotated[Path, typer.Option("--db", help="Catalog file (SQLite)")]
 DEFAULT_DB = Path("temp_library.sqlite")
 
 
+def _check_catalog(db: Path, licence: str | None = None) -> None:
+    """Fail clearly on a missing catalog or an unknown licence status."""
+    from temp_library.catalog import LICENCES
+
+    if licence and licence not in LICENCES:
+        fail(f"unknown licence status {licence!r}; use one of {', '.join(LICENCES)}")
+    _check_catalog(db)
+
+
 def _figure(value: float | None, unit: str = "") -> str:
     return "" if value is None else f"{value:.1f}{unit}"
 
@@ -600,12 +609,9 @@ def temp_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
 ) -> None:
     """List catalogued tracks with their loudness and licence status."""
-    from temp_library.catalog import LICENCES, Catalog
+    from temp_library.catalog import Catalog
 
-    if licence and licence not in LICENCES:
-        fail(f"unknown licence status {licence!r}; use one of {', '.join(LICENCES)}")
-    if not db.exists():
-        fail(f"{db}: no catalog here; run 'mconform temp add DIR' first or give --db")
+    _check_catalog(db, licence)
     with Catalog(db) as catalog:
         tracks = catalog.tracks(licence, search)
     if as_json:
@@ -625,12 +631,9 @@ def temp_set(
     note: Annotated[str | None, typer.Option("--note", help="Replace the note")] = None,
 ) -> None:
     """Set a track's licence status, add tags or write a note."""
-    from temp_library.catalog import LICENCES, Catalog, CatalogError
+    from temp_library.catalog import Catalog, CatalogError
 
-    if licence and licence not in LICENCES:
-        fail(f"unknown licence status {licence!r}; use one of {', '.join(LICENCES)}")
-    if not db.exists():
-        fail(f"{db}: no catalog here; give --db")
+    _check_catalog(db, licence)
     with Catalog(db) as catalog:
         try:
             track = catalog.get(track_id)
@@ -725,8 +728,7 @@ def temp_normalize(
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if not db.exists():
-        fail(f"{db}: no catalog here; run 'mconform temp add DIR' first or give --db")
+    _check_catalog(db)
     with Catalog(db) as catalog:
         rows = normalize_catalog(
             catalog,
@@ -797,8 +799,7 @@ def temp_usage(
     from temp_library.catalog import Catalog
     from temp_library.usage import RISKY, find_usage, is_locked
 
-    if not db.exists():
-        fail(f"{db}: no catalog here; run 'mconform temp add DIR' first or give --db")
+    _check_catalog(db)
     cut = load_cut(cut_path, rate)
     with Catalog(db) as catalog:
         uses = find_usage(catalog, cut)

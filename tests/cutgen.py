@@ -167,9 +167,18 @@ class Story:
 
 
 OPS = [
-    "trim_tail", "trim_head", "extend_tail", "extend_head", "delete", "insert", "move",
-    "replace_take", "split", "dissolve", "restart",
-]  # fmt: skip
+    "trim_tail",
+    "trim_head",
+    "extend_tail",
+    "extend_head",
+    "delete",
+    "insert",
+    "move",
+    "replace_take",
+    "split",
+    "dissolve",
+    "restart",
+]
 
 
 def truth(

@@ -46,10 +46,11 @@ def test_24_bit_stays_24_bit_and_float_stays_float(tmp_path: Path) -> None:
 def test_bext_time_reference_and_ixml_read_back_by_a_plain_chunk_parser(tmp_path: Path) -> None:
     reference = 2**32 + 172_972_800  # past 32 bits: a day and more of samples
     write_audio(
-        tmp_path / "s.wav", Audio(_noise(), 48000),
+        tmp_path / "s.wav",
+        Audio(_noise(), 48000),
         bext=Bext(description="1M1 strings", time_reference=reference),
         ixml=IXml(project="Lighthouse", cue="1M1", stem="strings", timecode_rate="24000/1001"),
-    )  # fmt: skip
+    )
     raw = (tmp_path / "s.wav").read_bytes()
     at = raw.index(b"bext") + 8
     low, high = struct.unpack("<II", raw[at + 338 : at + 346])

@@ -137,54 +137,96 @@ def write_tc(frames: int) -> str:
 
 
 def test_trimmed_tail_is_a_trim_and_later_shots_shift(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 96", "A002 11:00:00:00 84", "A003 12:00:00:00 96",
-                "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 96",
+        "A002 11:00:00:00 84",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     rows = _kinds(new, tmp_path)
     assert rows[0] == ("deleted", "A002", "trimmed", 12)
     assert [r[0] for r in rows[1:]] == ["shifted"] * 3
 
 
 def test_head_extension_is_an_insertion(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 96", "A002 10:59:59:18 102", "A003 12:00:00:00 96",
-                "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 96",
+        "A002 10:59:59:18 102",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     assert _kinds(new, tmp_path)[0] == ("inserted", "A002", "extended", 6)
 
 
 def test_deleted_and_inserted_shots(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 96", "A003 12:00:00:00 96", "NEW1 15:00:00:00 48",
-                "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 96",
+        "A003 12:00:00:00 96",
+        "NEW1 15:00:00:00 48",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     rows = _kinds(new, tmp_path)
     assert ("deleted", "A002", "shot deleted", 96) in rows
     assert ("inserted", "NEW1", "shot inserted", 48) in rows
 
 
 def test_one_insertion_does_not_mark_everything_after_it_moved(tmp_path: Path) -> None:
-    new = _edit("NEW1 15:00:00:00 48", "A001 10:00:00:00 96", "A002 11:00:00:00 96",
-                "A003 12:00:00:00 96", "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "NEW1 15:00:00:00 48",
+        "A001 10:00:00:00 96",
+        "A002 11:00:00:00 96",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     rows = _kinds(new, tmp_path)
     assert [r[0] for r in rows] == ["inserted"] + ["shifted"] * 5
 
 
 def test_moved_block_is_moved_and_the_rest_stays(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 96", "A004 13:00:00:00 96", "A005 14:00:00:00 96",
-                "A002 11:00:00:00 96", "A003 12:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+        "A002 11:00:00:00 96",
+        "A003 12:00:00:00 96",
+    )
     rows = _kinds(new, tmp_path)
     assert sorted(r[0] for r in rows) == ["moved", "moved", "shifted", "shifted"]
 
 
 def test_replaced_take_same_length_and_other_length(tmp_path: Path) -> None:
-    same = _edit("A001 10:00:00:00 96", "B002 16:00:00:00 96", "A003 12:00:00:00 96",
-                 "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    same = _edit(
+        "A001 10:00:00:00 96",
+        "B002 16:00:00:00 96",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     assert _kinds(same, tmp_path) == [("replaced", "B002", "shot replaced by another take", 96)]
-    longer = _edit("A001 10:00:00:00 96", "B002 16:00:00:00 104", "A003 12:00:00:00 96",
-                   "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    longer = _edit(
+        "A001 10:00:00:00 96",
+        "B002 16:00:00:00 104",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     rows = _kinds(longer, tmp_path)
     assert rows[0] == ("retimed", "B002", "shot replaced by another take 8 frames longer", 104)
 
 
 def test_same_source_used_twice_keeps_the_in_place_use(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 96", "A002 11:00:00:00 96", "A003 12:00:00:00 96",
-                "A002 11:00:00:00 48", "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 96",
+        "A002 11:00:00:00 96",
+        "A003 12:00:00:00 96",
+        "A002 11:00:00:00 48",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
     changes = compare(old, read_edl(write_list(tmp_path, new, "new.edl"), R24))
     assert changes.map(parse_timecode("01:00:04:00", R24)) == parse_timecode("01:00:04:00", R24)
@@ -192,8 +234,14 @@ def test_same_source_used_twice_keeps_the_in_place_use(tmp_path: Path) -> None:
 
 
 def test_split_shot_maps_unchanged(tmp_path: Path) -> None:
-    new = _edit("A001 10:00:00:00 40", "A001 10:00:01:16 56", "A002 11:00:00:00 96",
-                "A003 12:00:00:00 96", "A004 13:00:00:00 96", "A005 14:00:00:00 96")  # fmt: skip
+    new = _edit(
+        "A001 10:00:00:00 40",
+        "A001 10:00:01:16 56",
+        "A002 11:00:00:00 96",
+        "A003 12:00:00:00 96",
+        "A004 13:00:00:00 96",
+        "A005 14:00:00:00 96",
+    )
     assert _kinds(new, tmp_path) == []
 
 

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 from test_corpus import CORPUS, EXPECTED, Error
-
-from conform.cli import main
-
-
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):  # noqa: ANN201
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["mconform", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_cut_show_on_every_corpus_file_prints_a_table_or_one_line_error(
     name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(monkeypatch, capsys, "cut", "show", str(CORPUS / name))
+    code, out, err = run_cli(monkeypatch, capsys, "cut", "show", str(CORPUS / name))
     if isinstance(EXPECTED[name], Error):
         assert code == 2 and out == ""
         errors = [line for line in err.splitlines() if line.startswith("mconform: error:")]
@@ -41,14 +27,18 @@ def test_cut_show_json_lists_events_and_hits(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = CORPUS / "edl/sg-otio/ER_00119.edl"
-    code, out, _ = run(monkeypatch, capsys, "cut", "show", str(path), "--rate", "23.976", "--json")
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "cut", "show", str(path), "--rate", "23.976", "--json"
+    )
     data = json.loads(out)
     assert code == 0 and data["rate"]["fps"] == "24000/1001"
     assert data["events"][0]["record_in"] == "01:01:02:17"
     assert data["hits"][0] == {
-        "timecode": "01:01:03:00", "frame": data["hits"][0]["frame"], "name": "YA0010",
+        "timecode": "01:01:03:00",
+        "frame": data["hits"][0]["frame"],
+        "name": "YA0010",
         "colour": "YELLOW",
-    }  # fmt: skip
+    }
 
 
 def test_cut_convert_edl_to_otio_and_refuses_to_overwrite(
@@ -56,12 +46,12 @@ def test_cut_convert_edl_to_otio_and_refuses_to_overwrite(
 ) -> None:
     src = CORPUS / "edl/otio-cmx3600-adapter/dissolve_test_4.edl"
     target = tmp_path / "cut.otio"
-    code, out, _ = run(monkeypatch, capsys, "cut", "convert", str(src), str(target))
+    code, out, _ = run_cli(monkeypatch, capsys, "cut", "convert", str(src), str(target))
     assert code == 0 and target.exists()
-    code, _, err = run(monkeypatch, capsys, "cut", "convert", str(src), str(target))
+    code, _, err = run_cli(monkeypatch, capsys, "cut", "convert", str(src), str(target))
     assert code == 2 and "--force" in err
     back = tmp_path / "back.edl"
-    code, _, _ = run(monkeypatch, capsys, "cut", "convert", str(target), str(back))
+    code, _, _ = run_cli(monkeypatch, capsys, "cut", "convert", str(target), str(back))
     assert code == 0 and "01:04:31:14" in back.read_text()
     assert not list(tmp_path.glob("*.part"))
 
@@ -70,7 +60,7 @@ def test_wrong_rate_is_one_line_with_the_rate_that_fits(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = CORPUS / "edl/pycmx/test_25.edl"
-    code, _, err = run(monkeypatch, capsys, "cut", "show", str(path), "--rate", "24")
+    code, _, err = run_cli(monkeypatch, capsys, "cut", "show", str(path), "--rate", "24")
     assert code == 2
     assert "test_25.edl:" in err and "use --rate 25" in err
 
@@ -78,7 +68,7 @@ def test_wrong_rate_is_one_line_with_the_rate_that_fits(
 def test_unknown_rate_is_an_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(monkeypatch, capsys, "cut", "show", "x.edl", "--rate", "17")
+    code, _, err = run_cli(monkeypatch, capsys, "cut", "show", "x.edl", "--rate", "17")
     assert code == 2 and "unknown frame rate" in err
 
 
@@ -86,14 +76,14 @@ def test_demo_runs_the_whole_job_and_can_run_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "demo"
-    code, out, err = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
+    code, out, err = run_cli(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0, err
     for words in ("1 unchanged, 4 moved, 4 changed", "cues fitted", "verified", "report.html"):
         assert words in out
     assert "temp-only but plays in the locked cut" in err
     assert (out_dir / "handoff" / "MANIFEST.md5").exists()
     assert (out_dir / "conform" / "cues.csv").exists()
-    code, _, _ = run(monkeypatch, capsys, "demo", "--out", str(out_dir))
+    code, _, _ = run_cli(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
@@ -102,7 +92,7 @@ def test_demo_refuses_a_folder_it_did_not_make(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "mine.txt").write_text("keep")
-    code, _, err = run(monkeypatch, capsys, "demo", "--out", str(tmp_path))
+    code, _, err = run_cli(monkeypatch, capsys, "demo", "--out", str(tmp_path))
     assert code == 2 and "not made by the demo" in err
 
 
@@ -114,7 +104,7 @@ def test_diff_prints_changes_and_writes_csv_and_edl(
 ) -> None:
     old, new = SAMPLES / "reel1_v1.edl", SAMPLES / "reel1_v2.edl"
     out_dir = tmp_path / "diff"
-    code, out, _ = run(
+    code, out, _ = run_cli(
         monkeypatch, capsys, "diff", str(old), str(new), "--rate", "23.976", "--out", str(out_dir)
     )
     assert code == 0
@@ -131,18 +121,28 @@ def test_conform_writes_outputs_and_refuses_an_existing_folder(
 ) -> None:
     out_dir = tmp_path / "conformed"
     args = [
-        "conform", str(SAMPLES / "reel1_v1.edl"), str(SAMPLES / "reel1_v2.edl"),
-        "--cues", str(SAMPLES / "cues.csv"), "--rate", "23.976", "--out", str(out_dir),
-    ]  # fmt: skip
-    code, out, _ = run(monkeypatch, capsys, *args)
+        "conform",
+        str(SAMPLES / "reel1_v1.edl"),
+        str(SAMPLES / "reel1_v2.edl"),
+        "--cues",
+        str(SAMPLES / "cues.csv"),
+        "--rate",
+        "23.976",
+        "--out",
+        str(out_dir),
+    ]
+    code, out, _ = run_cli(monkeypatch, capsys, *args)
     assert code == 0 and "1 unchanged, 4 moved, 4 changed, 0 removed" in out
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "changes.csv", "changes.edl", "cues.csv", "cues.otio",
-    ]  # fmt: skip
+        "changes.csv",
+        "changes.edl",
+        "cues.csv",
+        "cues.otio",
+    ]
     before = (out_dir / "cues.csv").read_bytes()
-    code, _, err = run(monkeypatch, capsys, *args)
+    code, _, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and "--force" in err
-    code, _, _ = run(monkeypatch, capsys, *args, "--force")
+    code, _, _ = run_cli(monkeypatch, capsys, *args, "--force")
     assert code == 0 and (out_dir / "cues.csv").read_bytes() == before  # deterministic
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -153,10 +153,17 @@ def test_conform_with_a_bad_cue_list_is_one_line_and_writes_nothing(
     cues = tmp_path / "cues.csv"
     cues.write_text("cue,start,end\n1M1,01:00:10:00,01:00:05:00\n")
     out_dir = tmp_path / "out"
-    code, _, err = run(
-        monkeypatch, capsys, "conform", str(SAMPLES / "reel1_v1.edl"),
-        str(SAMPLES / "reel1_v2.edl"), "--cues", str(cues), "--out", str(out_dir),
-    )  # fmt: skip
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "conform",
+        str(SAMPLES / "reel1_v1.edl"),
+        str(SAMPLES / "reel1_v2.edl"),
+        "--cues",
+        str(cues),
+        "--out",
+        str(out_dir),
+    )
     assert code == 2 and "cues.csv:2:" in err and "before it starts" in err
     assert not out_dir.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

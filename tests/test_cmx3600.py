@@ -121,10 +121,18 @@ def test_written_list_reads_back_identically(tmp_path: Path) -> None:
     cut = read_edl(write_list(tmp_path, AVID), R24)
     again = read_edl(write_list(tmp_path, write_edl(cut), "again.edl"), R24)
     key = lambda c: [  # noqa: E731
-        (e.reel, e.record_in, e.record_out, e.source_in, e.transition.kind, e.transition.frames,
-         e.audio_tracks, e.speed)
+        (
+            e.reel,
+            e.record_in,
+            e.record_out,
+            e.source_in,
+            e.transition.kind,
+            e.transition.frames,
+            e.audio_tracks,
+            e.speed,
+        )
         for e in (*c.events, *c.audio_events)
-    ]  # fmt: skip
+    ]
     assert key(again) == key(cut)
     assert [(h.frame, h.name, h.colour) for h in again.hits] == [
         (h.frame, h.name, h.colour) for h in cut.hits
@@ -133,15 +141,39 @@ def test_written_list_reads_back_identically(tmp_path: Path) -> None:
 
 TIMECODE = st.builds(
     lambda h, m, s, f, sep: f"{h:02d}:{m:02d}:{s:02d}{sep}{f:02d}",
-    st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.integers(0, 35),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.integers(0, 35),
     st.sampled_from([":", ";"]),
-)  # fmt: skip
+)
 TOKEN = st.one_of(
     TIMECODE,
-    st.sampled_from(["V", "A", "AA/V", "B", "NONE", "C", "D", "W001", "012", "BL", "AX", "*",
-                     "M2", "AUD", "FCM:", "TITLE:", "* LOC:", "* FROM CLIP NAME:", "RED"]),
+    st.sampled_from(
+        [
+            "V",
+            "A",
+            "AA/V",
+            "B",
+            "NONE",
+            "C",
+            "D",
+            "W001",
+            "012",
+            "BL",
+            "AX",
+            "*",
+            "M2",
+            "AUD",
+            "FCM:",
+            "TITLE:",
+            "* LOC:",
+            "* FROM CLIP NAME:",
+            "RED",
+        ]
+    ),
     st.text(max_size=8),
-)  # fmt: skip
+)
 LINE = st.lists(TOKEN, max_size=10).map(" ".join)
 
 

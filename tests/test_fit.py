@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from audiogen import beat_samples, cue_stems
+from helpers import run_cli
 
 from conform.audio import Audio, read_audio, write_audio
 from conform.fit import FitError, analyse, apply_plan, plan_fit
@@ -90,19 +90,6 @@ def test_bad_requests_are_clear_errors() -> None:
         apply_plan(MIX[:-1], plan)
 
 
-def _run_cli(monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    from conform.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["mconform", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_cli_fits_stems_keeping_rate_channels_and_bit_depth(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -110,16 +97,27 @@ def test_cli_fits_stems_keeping_rate_channels_and_bit_depth(
     for name, samples in STEMS.items():
         paths.append(write_audio(tmp_path / f"{name}.wav", Audio(samples, SR, "PCM_16")))
     out_dir = tmp_path / "fitted"
-    code, out, _ = _run_cli(
-        monkeypatch, capsys, "fit", *map(str, paths), "--length", "00:00:20:00", "--rate", "24",
-        "--out", str(out_dir),
-    )  # fmt: skip
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "fit",
+        *map(str, paths),
+        "--length",
+        "00:00:20:00",
+        "--rate",
+        "24",
+        "--out",
+        str(out_dir),
+    )
     assert code == 0 and "cut out" in out
     for path in paths:
         info = sf.info(str(out_dir / path.name))
         assert (info.frames, info.samplerate, info.channels, info.subtype) == (
-            20 * SR, SR, 2, "PCM_16",
-        )  # fmt: skip
+            20 * SR,
+            SR,
+            2,
+            "PCM_16",
+        )
     assert read_audio(out_dir / "drums.wav").bext is not None
 
 
@@ -128,7 +126,7 @@ def test_cli_rejects_mismatched_stems(
 ) -> None:
     a = write_audio(tmp_path / "a.wav", Audio(STEMS["drums"], SR))
     b = write_audio(tmp_path / "b.wav", Audio(STEMS["bass"][:-10], SR))
-    code, _, err = _run_cli(
+    code, _, err = run_cli(
         monkeypatch, capsys, "fit", str(a), str(b), "--length", "20s", "--out", str(tmp_path / "o")
     )
     assert code == 2 and "samples" in err and not (tmp_path / "o").exists()

@@ -6,7 +6,6 @@ import csv
 import io
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import opentimelineio as otio
 import pytest
 import soundfile as sf
 from audiogen import cue_stems
+from helpers import run_cli
 
 from conform.audio import Audio, write_audio
 from edl.cmx3600 import read_edl
@@ -35,19 +35,6 @@ FCM: NON-DROP FRAME
 003  A002     V     C        11:00:06:00 11:00:10:00 01:00:14:00 01:00:18:00
 004  A003     V     C        12:00:00:00 12:00:10:00 01:00:18:00 01:00:28:00
 """
-
-
-def _run(monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    from conform.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["mconform", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +77,7 @@ def test_per_cue_package_reads_back_everywhere(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # noqa: ANN001
     conformed = tmp_path / "conformed"
-    code, _, _ = _run(
+    code, _, _ = run_cli(
         monkeypatch,
         capsys,
         "conform",
@@ -108,7 +95,7 @@ def test_per_cue_package_reads_back_everywhere(
     (project / "conformed_cues.csv").write_text((conformed / "cues.csv").read_text())
     (project / "changes.csv").write_text((conformed / "changes.csv").read_text())
     package = tmp_path / "package"
-    code, out, err = _run(
+    code, out, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",
@@ -164,7 +151,7 @@ def test_per_cue_package_reads_back_everywhere(
         ["md5sum", "-c", "--quiet", "MANIFEST.md5"], cwd=package, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    code, out, _ = _run(monkeypatch, capsys, "verify", str(package))
+    code, out, _ = run_cli(monkeypatch, capsys, "verify", str(package))
     assert code == 0 and "all" in out
     for name in ("cuesheet.csv", "loudness.csv", "changes.csv", "report.html", "README.txt"):
         assert (package / name).is_file(), name
@@ -196,7 +183,7 @@ def test_reel_layout_with_two_pop_and_multi_mono(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # noqa: ANN001
     package = tmp_path / "reel"
-    code, _, err = _run(
+    code, _, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",
@@ -229,13 +216,13 @@ def test_reel_layout_with_two_pop_and_multi_mono(
         np.max(np.abs(data[:pop])) == 0
         and np.max(np.abs(data[pop + one_frame : pop + one_frame + 2000])) == 0
     )
-    code, _, _ = _run(monkeypatch, capsys, "verify", str(package))
+    code, _, _ = run_cli(monkeypatch, capsys, "verify", str(package))
     assert code == 0
 
 
 def test_verify_finds_a_changed_file(project: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
     package = tmp_path / "p"
-    _run(
+    run_cli(
         monkeypatch,
         capsys,
         "handoff",
@@ -248,7 +235,7 @@ def test_verify_finds_a_changed_file(project: Path, tmp_path: Path, monkeypatch,
         str(package),
     )
     (package / "cuesheet.csv").write_text("changed\n")
-    code, _, err = _run(monkeypatch, capsys, "verify", str(package))
+    code, _, err = run_cli(monkeypatch, capsys, "verify", str(package))
     assert code == 1 and "cuesheet.csv" in err
 
 
@@ -256,7 +243,7 @@ def test_cue_sheet_orders_sums_and_flags(
     project: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # noqa: ANN001
     out = tmp_path / "sheet.csv"
-    code, _, err = _run(
+    code, _, err = run_cli(
         monkeypatch,
         capsys,
         "cuesheet",
@@ -286,7 +273,7 @@ def test_bad_input_is_one_line_and_leaves_nothing(
         f"a={project / 'audio' / '1M1_drums.wav'};b={tmp_path / 'missing.wav'}\n"
     )
     package = tmp_path / "out"
-    code, _, err = _run(
+    code, _, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",
@@ -306,7 +293,7 @@ def test_bad_input_is_one_line_and_leaves_nothing(
         "cue,title,start,end,stems\n1M1,x,01:00:02:00,01:00:08:00,"
         f"a={project / 'audio' / '1M1_drums.wav'};b={short}\n"
     )
-    code, _, err = _run(
+    code, _, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",
@@ -321,7 +308,7 @@ def test_bad_input_is_one_line_and_leaves_nothing(
     assert code == 2 and "differ in length" in err and not package.exists()
     package.mkdir()
     (package / "x").write_text("mine")
-    code, _, err = _run(
+    code, _, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",

@@ -43,7 +43,7 @@ def test_3341_cases_1_to_5_integrated(rate: int) -> None:
                 sine(-72, 10, rate),
             ),
             -23.0,
-        ),  # fmt: skip
+        ),
         5: (join(sine(-26, 20, rate), sine(-20, 20.1, rate), sine(-26, 20, rate)), -23.0),
     }
     for case, (signal, expected) in cases.items():
@@ -97,9 +97,14 @@ def true_peak_signal(rate: int, divisor: int, phase_deg: float, amplitude: float
 @pytest.mark.parametrize("rate", RATES)
 @pytest.mark.parametrize(
     ("case", "divisor", "phase", "amplitude", "expected"),
-    [(15, 4, 0.0, 0.5, -6.0), (16, 4, 45.0, 0.5, -6.0), (17, 6, 60.0, 0.5, -6.0),
-     (18, 8, 67.5, 0.5, -6.0), (19, 4, 45.0, 1.41, 3.0)],
-)  # fmt: skip
+    [
+        (15, 4, 0.0, 0.5, -6.0),
+        (16, 4, 45.0, 0.5, -6.0),
+        (17, 6, 60.0, 0.5, -6.0),
+        (18, 8, 67.5, 0.5, -6.0),
+        (19, 4, 45.0, 1.41, 3.0),
+    ],
+)
 def test_3341_cases_15_to_19_true_peak(
     rate: int, case: int, divisor: int, phase: float, amplitude: float, expected: float
 ) -> None:

@@ -141,9 +141,16 @@ def test_sample_reel_statuses_and_notes(sample_result) -> None:  # noqa: ANN001
     _, _, results = sample_result
     by_cue = {r.cue.number: r for r in results}
     assert {k: v.status for k, v in by_cue.items()} == {
-        "1M1": "unchanged", "1M2": "changed", "1M3": "moved", "1M4": "moved", "1M4A": "moved",
-        "1M5": "changed", "1M6": "moved", "1M7": "changed", "1M8": "changed",
-    }  # fmt: skip
+        "1M1": "unchanged",
+        "1M2": "changed",
+        "1M3": "moved",
+        "1M4": "moved",
+        "1M4A": "moved",
+        "1M5": "changed",
+        "1M6": "moved",
+        "1M7": "changed",
+        "1M8": "changed",
+    }
     assert "12 frames trimmed at 01:00:19:12" in by_cue["1M2"].notes
     assert any("8 frames longer" in n for n in by_cue["1M7"].notes)
     assert by_cue["1M4A"].layer == 2 and by_cue["1M4"].layer == 1
@@ -157,8 +164,16 @@ def test_sample_cues_csv_has_the_design_columns_and_keeps_extras(sample_result) 
     rows = list(csv.DictReader(io.StringIO(text)))
     header = text.splitlines()[0].split(",")
     assert header[:9] == [
-        "cue", "part", "status", "old_start", "old_end", "new_start", "new_end", "offset", "note",
-    ]  # fmt: skip
+        "cue",
+        "part",
+        "status",
+        "old_start",
+        "old_end",
+        "new_start",
+        "new_end",
+        "offset",
+        "note",
+    ]
     assert "spotting note" in header and "composer" in header
     m3 = next(r for r in rows if r["cue"] == "1M3")
     assert m3["status"] == "moved" and m3["sync"] == "door=01:01:01:18"

@@ -42,9 +42,10 @@ def test_cue_moves_so_its_hit_lands_on_the_locator(tmp_path: Path, rate_text: st
     hit_at = sync_at + 7  # the door now slams 7 frames later
     cut = _cut(rate, [Hit(hit_at, "2M3 door slam", "RED")])
     header, rows = _rows(
-        tmp_path, f"cue,start,end,sync\n2M3,{tc(start)},{tc(start + 500)},door={tc(sync_at)}\n",
+        tmp_path,
+        f"cue,start,end,sync\n2M3,{tc(start)},{tc(start + 500)},door={tc(sync_at)}\n",
         rate,
-    )  # fmt: skip
+    )
     (match,) = sync_rows(rows, cut)
     assert (match.how, match.drift_before, match.drift_after) == ("named", 7, 0)
     out = list(csv.DictReader(io.StringIO(synced_csv(header, rows, [match], rate))))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from audiogen import cue_stems
+from helpers import run_cli
 
 from conform.audio import Audio, write_audio
 from temp_library.catalog import Catalog
@@ -32,14 +32,33 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_audio(root / "score" / "quiet.wav", Audio(MIX * 0.05, 44100, "PCM_16"))
     shutil.copy(root / "score" / "loud.wav", root / "loud_copy.wav")
     subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(root / "score" / "loud.wav"), "-b:a", "192k",
-         "-metadata", "title=Big Theme", "-metadata", "composer=A. Composer",
-         str(root / "theme.mp3")], check=True,
-    )  # fmt: skip
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(root / "score" / "loud.wav"),
+            "-b:a",
+            "192k",
+            "-metadata",
+            "title=Big Theme",
+            "-metadata",
+            "composer=A. Composer",
+            str(root / "theme.mp3"),
+        ],
+        check=True,
+    )
     subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(root / "score" / "quiet.wav"),
-         str(root / "quiet.m4a")], check=True,
-    )  # fmt: skip
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(root / "score" / "quiet.wav"),
+            str(root / "quiet.m4a"),
+        ],
+        check=True,
+    )
     (root / "broken.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")
     return root
 
@@ -119,19 +138,6 @@ def test_true_peak_limiter_holds_the_ceiling_without_steps() -> None:
     assert np.nanmax(steps) < 0.05  # the gain moves smoothly
 
 
-def _cli(monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
-    from conform.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["mconform", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_cli_add_list_set_usage_and_measure(
     library: Path,
     tmp_path: Path,
@@ -139,15 +145,30 @@ def test_cli_add_list_set_usage_and_measure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     db = str(tmp_path / "c.sqlite")
-    code, out, err = _cli(monkeypatch, capsys, "temp", "add", str(library), "--db", db)
+    code, out, err = run_cli(monkeypatch, capsys, "temp", "add", str(library), "--db", db)
     assert code == 2 and "4 added" in out and "broken.wav" in err  # a bad file: reported, exit 2
-    code, out, _ = _cli(monkeypatch, capsys, "temp", "list", "--db", db, "--json")
+    code, out, _ = run_cli(monkeypatch, capsys, "temp", "list", "--db", db, "--json")
     tracks = json.loads(out)
     theme = next(t for t in tracks if t["path"].endswith("theme.mp3"))
-    code, out, _ = _cli(monkeypatch, capsys, "temp", "set", str(theme["id"]), "--licence",
-                        "temp-only", "--tag", "big", "--note", "album", "--db", db)  # fmt: skip
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "temp",
+        "set",
+        str(theme["id"]),
+        "--licence",
+        "temp-only",
+        "--tag",
+        "big",
+        "--note",
+        "album",
+        "--db",
+        db,
+    )
     assert code == 0 and "temp-only" in out
-    code, out, _ = _cli(monkeypatch, capsys, "temp", "list", "--db", db, "--licence", "temp-only")
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "temp", "list", "--db", db, "--licence", "temp-only"
+    )
     assert "theme.mp3" in out and "quiet.wav" not in out
     cut = tmp_path / "cut.edl"
     cut.write_text(
@@ -155,13 +176,19 @@ def test_cli_add_list_set_usage_and_measure(
         "001  AX       A     C        00:00:00:00 00:00:06:00 01:00:00:00 01:00:06:00\n"
         "* FROM CLIP NAME:  theme.mp3\n"
     )
-    code, out, err = _cli(monkeypatch, capsys, "temp", "usage", str(cut), "--db", db)
+    code, out, err = run_cli(monkeypatch, capsys, "temp", "usage", str(cut), "--db", db)
     assert code == 0 and "theme.mp3" in out and "temp-only but plays in the locked cut" in err
-    code, out, _ = _cli(monkeypatch, capsys, "temp", "measure", str(library / "score"), "--json")
+    code, out, _ = run_cli(monkeypatch, capsys, "temp", "measure", str(library / "score"), "--json")
     rows = json.loads(out)
     assert list(rows[0]) == [
-        "path", "integrated_lufs", "loudness_range_lu", "true_peak_dbtp", "sample_peak_dbfs",
-        "max_momentary_lufs", "max_short_term_lufs", "duration_s",
-    ]  # fmt: skip
-    code, _, err = _cli(monkeypatch, capsys, "temp", "measure", str(library / "broken.wav"))
+        "path",
+        "integrated_lufs",
+        "loudness_range_lu",
+        "true_peak_dbtp",
+        "sample_peak_dbfs",
+        "max_momentary_lufs",
+        "max_short_term_lufs",
+        "duration_s",
+    ]
+    code, _, err = run_cli(monkeypatch, capsys, "temp", "measure", str(library / "broken.wav"))
     assert code == 2 and "broken.wav" in err
