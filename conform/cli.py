@@ -522,7 +522,8 @@ def _check_catalog(db: Path, licence: str | None = None) -> None:
 
     if licence and licence not in LICENCES:
         fail(f"unknown licence status {licence!r}; use one of {', '.join(LICENCES)}")
-    _check_catalog(db)
+    if not db.exists():
+        fail(f"{db}: no catalog here; run 'mconform temp add DIR' first or give --db")
 
 
 def _figure(value: float | None, unit: str = "") -> str:
