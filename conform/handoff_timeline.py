@@ -6,7 +6,6 @@ embed them), one sound track per channel of each stem, at a 48 kHz edit rate.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,4 +152,3 @@ def write_aaf(
                                                   length=f.samples)  # fmt: skip
                     slot.segment.components.append(clip)
                     position = start + f.samples
-    os.utime(path)

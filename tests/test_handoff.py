@@ -61,8 +61,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         rights = "Ana Reyes,Lighthouse,ASCAP,100,BI" if number == "1M1" else ",,,,BI"
         rows.append(f"{number},Cue {number},{start},{end},{';'.join(refs)},{rights}")
     (root / "cues.csv").write_text("\n".join(rows) + "\n")
-    mix_rows = [rows[0]] + [r.replace("drums=audio/", "mix=audio/").split(",")[0] for r in []]
-    del mix_rows
     return root
 
 
