@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import shutil
+import sqlite3
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -43,7 +44,7 @@ from edl.errors import CutError
 from edl.io import atomic_write_text, read_cut, write_cut
 from edl.rate import Rate, parse_rate
 from edl.timecode import format_duration, frames_to_samples
-from temp_library.catalog import Track
+from temp_library.catalog import CatalogError, Track
 
 __all__ = ["app", "main"]
 
@@ -702,7 +703,8 @@ def temp_measure(
                 f"{r['duration_s']:.2f}s",
                 str(r["note"]),
             )
-        out.print(table)
+        if results:
+            out.print(table)
     for line in failed:
         err.print(f"[bold red]mconform: error:[/] {line}", soft_wrap=True)
     if failed:
@@ -1147,7 +1149,7 @@ def main() -> None:
     except CutError as error:
         err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
         sys.exit(2)
-    except (OutputExists, AudioError, FitError) as error:
+    except (OutputExists, AudioError, FitError, CatalogError, sqlite3.Error) as error:
         err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True)
         sys.exit(2)
     except OSError as error:

@@ -64,6 +64,8 @@ def file_hash(path: str | Path) -> str:
 def measure_file(path: str | Path, layout: str = "smpte") -> tuple[Loudness, dict[str, object]]:
     """Loudness and stream facts of one file (PCM streamed in 10 s blocks)."""
     path = Path(path)
+    if not path.is_file():
+        raise AudioError("no such file", path, "check the path")
     if path.suffix.lower() in FFMPEG_SUFFIXES:
         audio = decode(path)
         meter = LoudnessMeter(audio.sample_rate, layout)

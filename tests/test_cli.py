@@ -177,3 +177,34 @@ def test_interrupted_output_leaves_nothing(tmp_path: Path) -> None:
         output.write_text("cues.csv", "half")
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cut", "show", "{tmp}/nope.edl"],
+        ["cut", "convert", "{tmp}/nope.edl", "{tmp}/x.otio"],
+        ["diff", "{tmp}/nope.edl", "{tmp}/nope2.edl"],
+        ["conform", "{tmp}/a.edl", "{tmp}/b.edl", "--cues", "{tmp}/c.csv", "--out", "{tmp}/o"],
+        ["sync", "{tmp}/c.csv", "--cut", "{tmp}/a.edl", "--out", "{tmp}/o"],
+        ["fit", "{tmp}/nope.wav", "--length", "10s", "--out", "{tmp}/x.wav"],
+        ["temp", "add", "{tmp}/nope"],
+        ["temp", "list", "--db", "{tmp}/nope.sqlite"],
+        ["temp", "list", "--db", "{tmp}/garbage.sqlite"],
+        ["temp", "measure", "{tmp}/nope.wav"],
+        ["handoff", "{tmp}/c.csv", "--cut", "{tmp}/a.edl", "--out", "{tmp}/o"],
+        ["verify", "{tmp}/nope"],
+        ["cuesheet", "{tmp}/c.csv", "--cut", "{tmp}/a.edl", "--out", "{tmp}/s.csv"],
+    ],
+)
+def test_every_command_turns_missing_or_bad_input_into_one_line(
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "garbage.sqlite").write_text("not a database")
+    code, _, err = run_cli(monkeypatch, capsys, *[a.format(tmp=tmp_path) for a in args])
+    assert code == 2
+    assert "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.startswith("mconform: error:")]) == 1
