@@ -14,11 +14,12 @@ from importlib import resources
 from pathlib import Path
 
 from conform.audio import Bext, read_audio, write_audio
+from conform.cuelist import SyncPoint
 from conform.fit import FitPlan, apply_plan, plan_fit
 from conform.reconform import ConformedCue
 from edl.changes import ChangeList
 from edl.rate import Rate
-from edl.timecode import format_timecode, frames_to_samples, parse_timecode
+from edl.timecode import format_timecode, frames_to_samples, parse_timecode, samples_to_frames
 
 __all__ = [
     "Project",
@@ -88,6 +89,27 @@ class FittedCue:
     new_start: int
     new_end: int
     stems: dict[str, Path]
+    sync: tuple[SyncPoint, ...] = ()
+    old_start: int = 0
+    old_end: int = 0
+
+
+def _through_plan(sample: int, plan: FitPlan) -> int | None:
+    """Where a sample of the cue's audio lands after the fit (None if it was cut out)."""
+    if plan.mode == "trim":
+        if plan.trim_from == "head":
+            sample -= plan.source_length - plan.target
+        return sample if 0 <= sample < plan.target else None
+    for join in plan.joins:
+        if sample < join.at:
+            continue
+        if join.to > join.at:  # cut: what lies between is gone
+            if sample < join.to:
+                return None
+            sample -= join.to - join.at
+        else:  # extend: the hit plays first before the jump; keep that one
+            pass
+    return sample
 
 
 def _fits_in_one(item: ConformedCue) -> bool:
@@ -119,7 +141,12 @@ def fit_changed_cues(
         )
         audio = {name: read_audio(path) for name, path in stems_of[item.cue.number].items()}
         mix = sum(a.samples for a in audio.values())
-        plan = plan_fit(mix, SAMPLE_RATE, target, "auto", keep_end=True)
+        origin = frames_to_samples(item.cue.start, changes.old.rate, SAMPLE_RATE)
+        hits = tuple(
+            frames_to_samples(p.frame, changes.old.rate, SAMPLE_RATE) - origin
+            for p in item.cue.sync
+        )
+        plan = plan_fit(mix, SAMPLE_RATE, target, "auto", keep_end=True, keep=hits)
         outputs = {}
         for name, source in audio.items():
             path = folder / f"{item.cue.number}_{name}_fit.wav"
@@ -127,7 +154,15 @@ def fit_changed_cues(
             write_audio(path, source.with_samples(apply_plan(source.samples, plan)),
                         bext=Bext(description=note), force=True)  # fmt: skip
             outputs[name] = path
-        fitted.append(FittedCue(item.cue.number, plan, start, end, outputs))
+        sync = []
+        for point in item.cue.sync:
+            offset = frames_to_samples(point.frame, changes.old.rate, SAMPLE_RATE) - origin
+            landed = _through_plan(offset, plan)
+            if landed is not None:
+                at = frames_to_samples(start, rate, SAMPLE_RATE) + landed
+                sync.append(SyncPoint(samples_to_frames(at, rate, SAMPLE_RATE), point.name))
+        fitted.append(FittedCue(item.cue.number, plan, start, end, outputs, tuple(sync),
+                                item.cue.start, item.cue.end))  # fmt: skip
     return fitted
 
 
@@ -156,12 +191,21 @@ def final_cue_list(conformed_csv: str, fitted: list[FittedCue], rate: Rate, base
         how = fit.plan.describe()
         row.update(
             part="1",
+            old_start=format_timecode(fit.old_start, rate),
+            old_end=format_timecode(fit.old_end, rate),
             new_start=format_timecode(fit.new_start, rate),
             new_end=format_timecode(fit.new_end, rate),
             offset="00:00:00:00",
             note="fit to the new scene: " + (how[1] if len(how) > 1 else how[0]),
             stems=";".join(f"{name}={path.resolve()}" for name, path in fit.stems.items()),
         )
+        if "sync" in row:
+            row["sync"] = "; ".join(
+                f"{p.name}={format_timecode(p.frame, rate)}"
+                if p.name
+                else format_timecode(p.frame, rate)
+                for p in fit.sync
+            )
         writer.writerow(row)
     return buffer.getvalue()
 

@@ -209,9 +209,17 @@ def _loudness_match(analysis: Analysis, a: int, b: int) -> float:
 
 
 def _best_join(
-    analysis: Analysis, mix: np.ndarray, distance: int, xfade: int, forward: bool
+    analysis: Analysis,
+    mix: np.ndarray,
+    distance: int,
+    xfade: int,
+    forward: bool,
+    keep: tuple[int, ...] = (),
 ) -> Join | None:
-    """The best pair of points ``distance`` apart: cut from a to a+d, or jump back b to b-d."""
+    """The best pair of points ``distance`` apart: cut from a to a+d, or jump back b to b-d.
+
+    A cut never removes a sample listed in ``keep`` (a sync point, say).
+    """
     n = mix.shape[0]
     margin = max(xfade, analysis.hop)
     span = max(4, int(0.5 * analysis.sample_rate / analysis.hop))
@@ -220,6 +228,8 @@ def _best_join(
     for point in candidates.tolist():
         at, to = (point, point + distance) if forward else (point, point - distance)
         if min(at, to) < margin or max(at, to) > n - margin:
+            continue
+        if forward and any(at - xfade <= k < to for k in keep):
             continue
         spectral = _similarity(analysis, at, to, span)
         phase = _phase(analysis, to) if len(analysis.beats) else 0.0
@@ -241,8 +251,12 @@ def plan_fit(
     crossfade_samples: int | None = None,
     curve: str = "auto",
     trim_fade: int | None = None,
+    keep: tuple[int, ...] = (),
 ) -> FitPlan:
-    """Decide the edit that makes ``mix`` exactly ``target`` samples long."""
+    """Decide the edit that makes ``mix`` exactly ``target`` samples long.
+
+    ``keep`` lists samples (sync points) that a cut must not remove.
+    """
     if mode not in MODES:
         raise FitError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     n = mix.shape[0]
@@ -269,7 +283,7 @@ def plan_fit(
     if mode in ("cut", "auto-shorten"):
         if target > n:
             raise FitError("cut only shortens; use --mode extend to lengthen")
-        join = _best_join(analysis, mix, n - target, xfade, forward=True)
+        join = _best_join(analysis, mix, n - target, xfade, forward=True, keep=keep)
         if join is None or (mode == "auto-shorten" and join.similarity < 0.3):
             if mode == "cut":
                 raise FitError(

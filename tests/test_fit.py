@@ -130,3 +130,13 @@ def test_cli_rejects_mismatched_stems(
         monkeypatch, capsys, "fit", str(a), str(b), "--length", "20s", "--out", str(tmp_path / "o")
     )
     assert code == 2 and "samples" in err and not (tmp_path / "o").exists()
+
+
+def test_a_cut_never_removes_a_kept_sync_point() -> None:
+    free = plan_fit(MIX, SR, 16 * SR, "cut")
+    (join,) = free.joins
+    hit = (join.at + join.to) // 2  # a sync point right inside what it chose to cut
+    kept = plan_fit(MIX, SR, 16 * SR, "cut", keep=(hit,))
+    (other,) = kept.joins
+    assert not (other.at - other.crossfade <= hit < other.to)
+    assert apply_plan(MIX, kept).shape[0] == 16 * SR
