@@ -26,17 +26,26 @@ svg text{font-size:10px;fill:#fff}
 """
 
 
+def _extent(cue: StemCue) -> tuple[int, int]:
+    """Where a cue is drawn: its parts now and, ghosted, where it was."""
+    olds = [p.old_start for p in cue.parts if p.old_start is not None]
+    ends = [p.old_end for p in cue.parts if p.old_end is not None]
+    return min([cue.start, *olds]), max([cue.end, *ends])
+
+
 def _lanes(cues: list[StemCue]) -> dict[str, int]:
+    """A row per cue such that no two cues (nor their ghosts) overlap in a row."""
     ends: list[int] = []
     lanes = {}
-    for cue in sorted(cues, key=lambda c: c.start):
-        for lane, end in enumerate(ends):
-            if end <= cue.start:
-                ends[lane] = cue.end
+    for cue in sorted(cues, key=lambda c: _extent(c)[0]):
+        start, end = _extent(cue)
+        for lane, lane_end in enumerate(ends):
+            if lane_end <= start:
+                ends[lane] = end
                 lanes[cue.number] = lane
                 break
         else:
-            ends.append(cue.end)
+            ends.append(end)
             lanes[cue.number] = len(ends) - 1
     return lanes
 
