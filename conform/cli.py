@@ -20,6 +20,7 @@ import numpy as np
 import opentimelineio as otio
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from conform.audio import AudioError, Bext, read_audio, write_audio
@@ -44,7 +45,8 @@ from edl.errors import CutError
 from edl.io import atomic_write_text, read_cut, write_cut
 from edl.rate import Rate, parse_rate
 from edl.timecode import format_duration, frames_to_samples
-from temp_library.catalog import CatalogError, Track
+from temp_library.catalog import Catalog, CatalogError, Track
+from temp_library.scan import ScanReport, scan
 
 __all__ = ["app", "main"]
 
@@ -531,6 +533,27 @@ def _figure(value: float | None, unit: str = "") -> str:
     return "" if value is None else f"{value:.1f}{unit}"
 
 
+def progress_bar() -> Progress:
+    """A bar on stderr that disappears when done (stdout stays clean for pipes)."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+        transient=True,
+    )  # fmt: skip
+
+
+def scan_with_progress(catalog: Catalog, folders: list[Path], workers: int | None) -> ScanReport:
+    """Scan into the catalog with a bar per stage (hashing, measuring)."""
+    with progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        return scan(catalog, folders, workers=workers, progress=tick)
+
+
 @temp_app.command("add")
 def temp_add(
     folders: Annotated[list[Path], typer.Argument(metavar="DIR...", help="Folders or files")],
@@ -538,32 +561,13 @@ def temp_add(
     workers: Annotated[int, typer.Option("--workers", help="Processes (default: all cores)")] = 0,
 ) -> None:
     """Catalog every audio file under the folders (skips known files; resumes after a kill)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from temp_library.catalog import Catalog
-    from temp_library.scan import scan
 
     for folder in folders:
         if not folder.exists():
             fail(f"{folder}: no such folder or file")
-    with (
-        Catalog(db) as catalog,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-        ) as bar,
-    ):
-        tasks: dict[str, int] = {}
-
-        def tick(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
-
-        report = scan(catalog, folders, workers=workers or None, progress=tick)
+    with Catalog(db) as catalog:
+        report = scan_with_progress(catalog, folders, workers or None)
     for track in report.added:
         out.print(
             f"added #{track.id} {track.name}  {_figure(track.integrated_lufs, ' LUFS')}  "
@@ -887,7 +891,12 @@ def handoff(
     )
     changes = cues_path.parent / "changes.csv"
     with output:
-        result = build_handoff(cues, cut, output, settings, changes if changes.is_file() else None)
+        with progress_bar() as bar:
+            task = bar.add_task("rendering cues", total=len(cues))
+            result = build_handoff(
+                cues, cut, output, settings, changes if changes.is_file() else None,
+                progress=lambda done: bar.update(task, completed=done),
+            )  # fmt: skip
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     table = Table(title="Stems", title_justify="left")
@@ -967,7 +976,6 @@ def demo(
     from conform.stems import read_stem_cues
     from temp_library.catalog import Catalog
     from temp_library.normalize import normalize_catalog
-    from temp_library.scan import scan
     from temp_library.usage import RISKY, find_usage, is_locked
 
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / DEMO_MARK).exists():
@@ -1071,7 +1079,7 @@ def demo(
         "loudness-matched to -24 LUFS as copies; licence status is checked against the cut.",
     )
     with Catalog(out_dir / "temp_library.sqlite") as catalog:
-        report = scan(catalog, [project.temp])
+        report = scan_with_progress(catalog, [project.temp], None)
         for track in catalog.tracks():
             licence = {
                 "TEMP_Harbour_Theme.mp3": "temp-only",
@@ -1114,13 +1122,15 @@ def demo(
     package = out_dir / "handoff"
     if package.exists():
         shutil.rmtree(package)  # the demo's own previous package
-    with OutputDir(package) as output:
+    with OutputDir(package) as output, progress_bar() as bar:
+        task = bar.add_task("rendering cues", total=len(stem_cues))
         result = build_handoff(
             stem_cues,
             new,
             output,
             HandoffSettings(title="Lighthouse R1"),
             out_dir / "sync" / "changes.csv",
+            progress=lambda done: bar.update(task, completed=done),
         )
     problems = verify_package(package)
     out.print(

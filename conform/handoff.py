@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,14 +120,19 @@ def build_handoff(
     out: OutputDir,
     settings: HandoffSettings,
     changes_csv: Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Handoff:
-    """Render stems, write timelines, cue sheet, loudness, report, README and manifest."""
+    """Render stems, write timelines, cue sheet, loudness, report, README and manifest.
+
+    ``progress`` is told how many cues are rendered so far.
+    """
+    tick = progress or (lambda done: None)
     handoff = Handoff()
     sr = settings.render.sample_rate
     rate = cut.rate
     title = settings.title or cut.title or "music"
     if settings.layout == "cue":
-        for cue in cues:
+        for done, cue in enumerate(cues, start=1):
             audio = load_stems(cue, settings.render)
             first, rendered = render_cue(cue, audio, rate, settings.render)
             start, end = cue.start - settings.render.handles, cue.end + settings.render.handles
@@ -138,6 +144,7 @@ def build_handoff(
                 handoff.loudness.append(_loudness_row("stem", name, samples, sr))
             mix = sum(rendered.values())
             handoff.loudness.append(_loudness_row("cue", cue.number, mix, sr))
+            tick(done)
     else:
         ffoa = cut.record_start if cut.record_start is not None else min(c.start for c in cues)
         head = 3 * rate.timecode_base if settings.two_pop else 0
@@ -151,10 +158,11 @@ def build_handoff(
             _write_stem(out, name, samples, first_frame, last_frame, "", file_title(stem), cut,
                         settings, handoff)  # fmt: skip
             handoff.loudness.append(_loudness_row("stem", name, samples, sr))
-        for cue in cues:
+        for done, cue in enumerate(cues, start=1):
             audio = load_stems(cue, settings.render)
             _, rendered = render_cue(cue, audio, rate, settings.render)
             handoff.loudness.append(_loudness_row("cue", cue.number, sum(rendered.values()), sr))
+            tick(done)
     _write_timelines(out, handoff, cut, title, settings)
     sheet, warnings = cue_sheet_csv(cue_sheet(cues), cut, title)
     handoff.warnings += warnings
