@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import opentimelineio as otio
@@ -46,7 +46,9 @@ from edl.io import atomic_write_text, read_cut, write_cut
 from edl.rate import Rate, parse_rate
 from edl.timecode import format_duration, frames_to_samples
 from temp_library.catalog import Catalog, CatalogError, Track
-from temp_library.scan import ScanReport, scan
+
+if TYPE_CHECKING:
+    from temp_library.scan import ScanReport
 
 __all__ = ["app", "main"]
 
@@ -543,6 +545,8 @@ def progress_bar() -> Progress:
 
 def scan_with_progress(catalog: Catalog, folders: list[Path], workers: int | None) -> ScanReport:
     """Scan into the catalog with a bar per stage (hashing, measuring)."""
+    from temp_library.scan import scan  # scipy: loaded only when measuring
+
     with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
 
