@@ -294,3 +294,16 @@ def test_corpus_black_slug_versions_match_most_of_the_reel() -> None:
     new = read_edl(CORPUS / "edl/sg-otio/black_slug_avid2.edl", None)
     changes = compare(old, new)
     assert changes.counts()["inserted"] > 0 and changes.totals()["new_length"] == new.length
+
+
+def test_sample_otio_versions_give_the_same_changes_as_the_edls() -> None:
+    from edl.io import read_cut
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    rate = parse_rate("23.976")
+    from_edl = compare(
+        read_cut(samples / "reel1_v1.edl", rate), read_cut(samples / "reel1_v2.edl", rate)
+    )
+    from_otio = compare(read_cut(samples / "reel1_v1.otio"), read_cut(samples / "reel1_v2.otio"))
+    key = lambda c: [(s.kind, s.old_start, s.old_end, s.new_start, s.new_end) for s in c.segments]  # noqa: E731
+    assert key(from_otio) == key(from_edl)

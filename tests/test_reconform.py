@@ -20,7 +20,7 @@ from conform.reconform import conform_cue, conform_cues
 from edl.changes import compare
 from edl.cmx3600 import read_edl
 from edl.rate import STANDARD_RATES, Rate, parse_rate
-from edl.timecode import format_timecode
+from edl.timecode import format_timecode, parse_timecode
 
 R24 = parse_rate("24")
 RATES = [*STANDARD_RATES, parse_rate("29.97df"), parse_rate("59.94df")]
@@ -232,3 +232,35 @@ def test_duration_column_and_case_insensitive_headers() -> None:
     cues = parse_cues("CUE,Start,Duration,Extra\n1M1,01:00:00:00,00:00:10:00,x\n", R24)
     assert cues.cues[0].length == 240 and cues.extra_columns == ("Extra",)
     assert format_timecode(cues.cues[0].end, R24) == "01:00:10:00"
+
+
+def test_drop_frame_conform_from_the_command_line(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from helpers import run_cli
+
+    from edl.cmx3600 import write_edl
+
+    rate = parse_rate("29.97df")
+    story = Story(random.Random(11), 20)
+    before = copy.deepcopy(story)
+    story.mutate(5)
+    (tmp_path / "v1.edl").write_text(write_edl(before.cut(rate)))
+    (tmp_path / "v2.edl").write_text(write_edl(story.cut(rate)))
+    tc = lambda f: format_timecode(f, rate)  # noqa: E731
+    start = before.record_start + 1000
+    (tmp_path / "cues.csv").write_text(
+        f"cue,title,start,end,sync\n1M1,Test,{tc(start)},{tc(start + 900)},hit={tc(start + 450)}\n"
+    )
+    code, _, err = run_cli(
+        monkeypatch, capsys, "conform", str(tmp_path / "v1.edl"), str(tmp_path / "v2.edl"),
+        "--cues", str(tmp_path / "cues.csv"), "--rate", "29.97df", "--out", str(tmp_path / "o"),
+    )  # fmt: skip
+    assert code == 0, err
+    rows = list(csv.DictReader(open(tmp_path / "o" / "cues.csv")))
+    truth_map = truth(before.frames(), story.frames())
+    for row in rows:
+        assert ";" in row["old_start"]  # drop-frame timecode out
+        if row["new_start"]:
+            old = parse_timecode(row["old_start"], rate)
+            expected = truth_map.get(old)
+            if expected is not None:
+                assert parse_timecode(row["new_start"], rate) == expected
