@@ -672,6 +672,7 @@ def temp_measure(
     layout: Annotated[str, typer.Option("--layout", help="5.1 order: smpte or film")] = "smpte",
 ) -> None:
     """Loudness of any files: integrated, LRA, true peak, sample peak, max M and S."""
+    from temp_library.loudness import MEASURE_FIELDS
     from temp_library.scan import find_audio, measure_file
 
     results, failed = [], []
@@ -683,17 +684,7 @@ def temp_measure(
             continue
         results.append({"path": str(path), **loudness.as_dict()})
     if as_json:
-        keys = (
-            "path",
-            "integrated_lufs",
-            "loudness_range_lu",
-            "true_peak_dbtp",
-            "sample_peak_dbfs",
-            "max_momentary_lufs",
-            "max_short_term_lufs",
-            "duration_s",
-        )
-        rows = [{k: r[k] for k in keys} for r in results]
+        rows = [{k: r[k] for k in MEASURE_FIELDS} for r in results]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:
         table = Table(title="Loudness", title_justify="left")

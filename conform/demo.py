@@ -44,7 +44,6 @@ class Project:
     folder: Path
     v1: Path
     v2: Path
-    v1_otio: Path
     cues: Path  # the cue list with stems
     temp: Path  # the temp library folder
 
@@ -79,7 +78,7 @@ def prepare_project(folder: Path) -> Project:
     (folder / "cues.csv").write_text(buffer.getvalue(), encoding="utf-8")
     make_temp_library(folder / "temp")
     return Project(folder, folder / "reel1_v1.edl", folder / "reel1_v2.edl",
-                   folder / "reel1_v1.otio", folder / "cues.csv", folder / "temp")  # fmt: skip
+                   folder / "cues.csv", folder / "temp")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from conform.handoff_timeline import StemFile, stem_edls, timeline_otio, write_a
 from conform.outputs import OutputDir
 from conform.report import report_html
 from conform.stems import (
-    _FILM_FROM_SMPTE,
     RenderSettings,
     StemCue,
     channel_labels,
@@ -34,6 +33,7 @@ from conform.stems import (
     load_stems,
     render_cue,
     render_reel,
+    reorder_channels,
 )
 from edl.cut import Cut
 from edl.timecode import format_timecode, frames_to_samples
@@ -63,13 +63,6 @@ class Handoff:
     warnings: list[str] = field(default_factory=list)
 
 
-def _order(samples: np.ndarray, order: str) -> np.ndarray:
-    """Interleaved channels in the chosen order (inputs are WAV/SMPTE order)."""
-    if samples.shape[1] == 6 and order == "film":
-        return samples[:, _FILM_FROM_SMPTE]
-    return samples
-
-
 def _write_stem(
     out: OutputDir,
     name: str,
@@ -84,7 +77,7 @@ def _write_stem(
 ) -> None:
     sr = settings.render.sample_rate
     reference = frames_to_samples(start, cut.rate, sr)
-    samples = _order(samples, settings.channel_order)
+    samples = reorder_channels(samples, settings.channel_order)
     flag = "DF" if cut.rate.drop else "NDF"
     rate_text = f"{cut.rate.fps.numerator}/{cut.rate.fps.denominator}"
     pieces = [(name, stem, samples)]

@@ -35,6 +35,7 @@ __all__ = [
     "channel_labels",
     "CHANNEL_ORDERS",
     "file_title",
+    "reorder_channels",
 ]
 
 CHANNEL_ORDERS = {
@@ -42,6 +43,13 @@ CHANNEL_ORDERS = {
     "film": ("L", "C", "R", "Ls", "Rs", "LFE"),
 }
 _FILM_FROM_SMPTE = [0, 2, 1, 4, 5, 3]
+
+
+def reorder_channels(samples: np.ndarray, order: str) -> np.ndarray:
+    """Six channels from WAV/SMPTE order (L R C LFE Ls Rs) into ``order``; others unchanged."""
+    if samples.shape[1] == 6 and order == "film":
+        return samples[:, _FILM_FROM_SMPTE]
+    return samples
 
 
 @dataclass(frozen=True)
@@ -180,9 +188,11 @@ def load_stems(
         raise AudioError(f"cue {cue.number} has no stems or file to render")
     loaded: dict[str, Audio] = {}
     for name, path in cue.stems.items():
-        if not path.is_file():
-            raise AudioError(f"cue {cue.number}: stem {name} is missing", path, "check the path")
-        loaded[name] = loader(path)
+        try:
+            loaded[name] = loader(path)
+        except AudioError as err:
+            what = "is missing" if err.cause == "no such file" else err.cause
+            raise AudioError(f"cue {cue.number}: stem {name} {what}", path, err.hint) from None
     rates = {a.sample_rate for a in loaded.values()}
     lengths = {a.frames for a in loaded.values()}
     if len(rates) > 1 or len(lengths) > 1:

@@ -34,7 +34,6 @@ __all__ = [
 KINDS = ("same", "shifted", "moved", "inserted", "deleted", "replaced", "retimed")
 MATCH_KEYS = ("auto", "reel", "clip", "file", "reel+clip")
 _ANONYMOUS_REELS = {"", "AX", "AUX"}
-_BLACK = {"BL", "BLK", "BLACK"}
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def match_key(name: str) -> Callable[[Event], str | None]:
 
     def key(event: Event) -> str | None:
         reel = event.reel.strip()
-        if reel.upper() in _BLACK:
+        if event.is_black:
             return None
         clip = (event.clip_name or "").strip()
         if name == "reel":

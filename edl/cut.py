@@ -75,10 +75,6 @@ class Event:
         return "V" in chans or chans == "B"
 
     @property
-    def has_audio(self) -> bool:
-        return bool(self.audio_tracks)
-
-    @property
     def source_duration(self) -> int | None:
         if self.source_in is None or self.source_out is None:
             return None

@@ -41,10 +41,6 @@ class Rate:
         """Frame labels skipped at the start of each minute not divisible by ten."""
         return self.timecode_base // 15 if self.drop else 0
 
-    @property
-    def is_integer(self) -> bool:
-        return self.fps.denominator == 1
-
     def label(self) -> str:
         """Human form: ``23.976``, ``24``, ``29.97 DF``."""
         if self.fps.denominator == 1:

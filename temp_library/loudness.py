@@ -18,7 +18,13 @@ import numpy as np
 import pyloudnorm
 from scipy.signal import firwin, sosfilt, tf2sos, upfirdn
 
-__all__ = ["Loudness", "LoudnessMeter", "LAYOUTS", "channel_weights"]
+__all__ = ["Loudness", "LoudnessMeter", "LAYOUTS", "MEASURE_FIELDS", "channel_weights"]
+
+MEASURE_FIELDS = (
+    "path", "integrated_lufs", "loudness_range_lu", "true_peak_dbtp", "sample_peak_dbfs",
+    "max_momentary_lufs", "max_short_term_lufs", "duration_s",
+)  # fmt: skip
+"""The keys of `mconform temp measure --json`, in order (issue 5 fixes them)."""
 
 LAYOUTS = {
     "smpte": ("L", "R", "C", "LFE", "Ls", "Rs"),  # WAV / SMPTE order
