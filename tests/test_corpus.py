@@ -1,4 +1,4 @@
-"""Every file in ../shared/corpus gives a cut whose record times match the list, or one error."""
+"""Every file in tests/data/corpus gives a cut whose record times match the list, or one error."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from edl.errors import CutError
 from edl.io import read_cut
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 
 
 class Error(NamedTuple):
