@@ -89,12 +89,12 @@ def run() -> dict[str, object]:
 def _phases(old_path: Path, new_path: Path, cues_path: Path, out: Path) -> dict[str, float]:
     import opentimelineio as otio
 
-    from conform.conformed_io import conformed_csv, music_timeline
-    from conform.cuelist import read_cues
-    from conform.outputs import OutputDir
-    from conform.reconform import conform_cues
+    from conform.cues.conformed_io import conformed_csv, music_timeline
+    from conform.cues.cuelist import read_cues
+    from conform.cues.reconform import conform_cues
     from edl.changes import compare
     from edl.changes_io import changes_csv, changes_edl
+    from edl.files import OutputDir
     from edl.io import read_cut
     from edl.rate import parse_rate
 

@@ -25,7 +25,7 @@ def run() -> dict[str, object]:
     import soundfile as sf
     from audiogen import cue_stems
 
-    from conform.fit import apply_plan, plan_fit
+    from conform.music.fit import apply_plan, plan_fit
 
     sr = 48000
     base = cue_stems(sr, 180.0, 112.0)

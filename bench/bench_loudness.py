@@ -35,7 +35,7 @@ def _programme(seconds: float, sr: int) -> np.ndarray:
 
 
 def _ffmpeg(path: Path) -> tuple[float, dict[str, float]]:
-    from temp_library.decode import ffmpeg_exe
+    from temp_library.audio.decode import ffmpeg_exe
 
     command = [ffmpeg_exe(), "-nostats", "-hide_banner", "-i", str(path), "-af",
                "ebur128=peak=true", "-f", "null", "-"]  # fmt: skip
@@ -52,7 +52,7 @@ def _ffmpeg(path: Path) -> tuple[float, dict[str, float]]:
 
 
 def loudness_vs_ffmpeg() -> dict[str, object]:
-    from conform.audio import Audio, write_audio
+    from temp_library.audio.bwf import Audio, write_audio
     from temp_library.scan import measure_file
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +89,7 @@ def integrated_vs_pyloudnorm() -> dict[str, object]:
     """Integrated loudness alone: our meter against pyloudnorm's on the same samples."""
     import pyloudnorm
 
-    from temp_library.loudness import LoudnessMeter
+    from temp_library.audio.loudness import LoudnessMeter
 
     signal = _programme(600, 48000)
     began = time.perf_counter()
@@ -111,7 +111,7 @@ def integrated_vs_pyloudnorm() -> dict[str, object]:
 
 
 def scan_scaling() -> dict[str, object]:
-    from conform.audio import Audio, write_audio
+    from temp_library.audio.bwf import Audio, write_audio
     from temp_library.catalog import Catalog
     from temp_library.scan import scan
 

@@ -19,9 +19,9 @@ TARGET = 300.0
 def run() -> dict[str, object]:
     from audiogen import cue_stems
 
-    from conform.audio import Audio
-    from conform.stems import Placement, RenderSettings, StemCue, render_reel
+    from conform.handoff.stems import Placement, RenderSettings, StemCue, render_reel
     from edl.rate import parse_rate
+    from temp_library.audio.bwf import Audio
 
     rate = parse_rate("23.976")
     sr = 48000

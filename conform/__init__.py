@@ -1,4 +1,4 @@
-"""Music on top of a cut: cue lists, re-conform, sync, audio editing, stems and handoff.
+"""Music on top of a cut: cues, re-conform, sync, fit, stems, handoff and paperwork.
 
 Only `conform.cli` knows about the terminal.
 """

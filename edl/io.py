@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from edl.cmx3600 import read_edl, write_edl
 from edl.cut import Cut
 from edl.errors import CutError
+from edl.files import atomic_write_text
 from edl.otio_io import read_otio, write_otio
 from edl.rate import Rate
 
@@ -17,8 +16,6 @@ __all__ = [
     "read_cut",
     "write_cut",
     "cut_text",
-    "atomic_write_text",
-    "default_mode",
 ]
 
 EDL_SUFFIXES = (".edl", ".txt", ".cdl")
@@ -53,26 +50,3 @@ def write_cut(cut: Cut, path: str | Path, *, force: bool = False) -> Path:
     text = cut_text(cut, path.suffix)
     atomic_write_text(path, text, force=force)
     return path
-
-
-def default_mode(directory: bool = False) -> int:
-    """The permissions a plain ``open()`` would give (mkstemp's 0600 is too strict)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return (0o777 if directory else 0o666) & ~umask
-
-
-def atomic_write_text(path: Path, text: str, *, force: bool = False) -> None:
-    """Write to a temporary name beside ``path`` and rename into place."""
-    if path.exists() and not force:
-        raise CutError("already exists", path=path, hint="use --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

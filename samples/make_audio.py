@@ -74,7 +74,7 @@ def _tone(seconds: float, bpm: float, seed: int, voice: str) -> np.ndarray:
 
 def make_cue_stems(folder: Path, samples_per_cue: dict[str, int]) -> dict[str, dict[str, Path]]:
     """Stems for every cue, ``samples_per_cue`` long; existing files are reused."""
-    from conform.audio import Audio, write_audio
+    from temp_library.audio.bwf import Audio, write_audio
 
     folder.mkdir(parents=True, exist_ok=True)
     result: dict[str, dict[str, Path]] = {}
@@ -91,8 +91,8 @@ def make_cue_stems(folder: Path, samples_per_cue: dict[str, int]) -> dict[str, d
 
 def make_temp_library(folder: Path) -> list[Path]:
     """The placeholder tracks; MP3s are encoded with the pip-installed ffmpeg."""
-    from conform.audio import Audio, write_audio
-    from temp_library.decode import ffmpeg_exe
+    from temp_library.audio.bwf import Audio, write_audio
+    from temp_library.audio.decode import ffmpeg_exe
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from edl.errors import MconformError
+
 __all__ = ["LICENCES", "Track", "Catalog", "CatalogError"]
 
 LICENCES = ("temp-only", "cleared", "licensed", "unknown")
@@ -47,7 +49,7 @@ CREATE INDEX IF NOT EXISTS tracks_hash ON tracks(hash);
 """
 
 
-class CatalogError(ValueError):
+class CatalogError(MconformError):
     """A catalog request that cannot be done (unknown id, bad licence, unreadable file)."""
 
 

@@ -17,10 +17,10 @@ import soxr
 from scipy.ndimage import minimum_filter1d
 from scipy.signal import resample_poly
 
-from conform.audio import Audio, Bext, write_audio
+from temp_library.audio.bwf import Audio, Bext, write_audio
+from temp_library.audio.decode import decode
+from temp_library.audio.loudness import LoudnessMeter
 from temp_library.catalog import Catalog, Track
-from temp_library.decode import decode
-from temp_library.loudness import LoudnessMeter
 
 __all__ = ["Normalized", "normalize_track", "normalize_catalog", "true_peak_limit", "FORMATS"]
 

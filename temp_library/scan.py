@@ -16,10 +16,10 @@ from pathlib import Path
 
 import soundfile as sf
 
-from conform.audio import AudioError
+from temp_library.audio.bwf import AudioError
+from temp_library.audio.decode import AUDIO_SUFFIXES, FFMPEG_SUFFIXES, decode
+from temp_library.audio.loudness import Loudness, LoudnessMeter
 from temp_library.catalog import Catalog, Track
-from temp_library.decode import AUDIO_SUFFIXES, FFMPEG_SUFFIXES, decode
-from temp_library.loudness import Loudness, LoudnessMeter
 from temp_library.tags import read_tags
 
 __all__ = ["ScanReport", "find_audio", "file_hash", "measure_file", "scan"]

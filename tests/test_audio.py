@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conform.audio import Audio, AudioError, Bext, IXml, read_audio, read_chunks, write_audio
-from conform.fades import CURVES, crossfade, gains
+from temp_library.audio.bwf import (
+    Audio,
+    AudioError,
+    Bext,
+    IXml,
+    read_audio,
+    read_chunks,
+    write_audio,
+)
+from temp_library.audio.fades import CURVES, crossfade, gains
 
 
 def _noise(frames: int = 4800, channels: int = 2, seed: int = 0) -> np.ndarray:

@@ -170,7 +170,7 @@ def test_conform_with_a_bad_cue_list_is_one_line_and_writes_nothing(
 
 
 def test_interrupted_output_leaves_nothing(tmp_path: Path) -> None:
-    from conform.outputs import OutputDir
+    from edl.files import OutputDir
 
     target = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt), OutputDir(target) as output:

@@ -10,8 +10,8 @@ import soundfile as sf
 from audiogen import beat_samples, cue_stems
 from helpers import run_cli
 
-from conform.audio import Audio, read_audio, write_audio
-from conform.fit import FitError, analyse, apply_plan, plan_fit
+from conform.music.fit import FitError, analyse, apply_plan, plan_fit
+from temp_library.audio.bwf import Audio, read_audio, write_audio
 
 SR = 48000
 STEMS = cue_stems(SR, 24.0, 120.0)

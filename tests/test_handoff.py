@@ -15,10 +15,10 @@ import soundfile as sf
 from audiogen import cue_stems
 from helpers import run_cli
 
-from conform.audio import Audio, write_audio
 from edl.cmx3600 import read_edl
 from edl.rate import parse_rate
 from edl.timecode import frames_to_samples, parse_timecode
+from temp_library.audio.bwf import Audio, write_audio
 
 RATE = parse_rate("23.976")
 SR = 48000
@@ -158,7 +158,13 @@ def test_per_cue_package_reads_back_everywhere(
 
 
 def test_rendered_stems_sum_to_the_rendered_mix(project: Path, tmp_path: Path) -> None:
-    from conform.stems import RenderSettings, StemCue, load_stems, read_stem_cues, render_cue
+    from conform.handoff.stems import (
+        RenderSettings,
+        StemCue,
+        load_stems,
+        read_stem_cues,
+        render_cue,
+    )
 
     cues = read_stem_cues(project / "cues.csv", RATE)
     cue = cues[0]

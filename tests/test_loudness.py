@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from temp_library.loudness import LoudnessMeter
+from temp_library.audio.loudness import LoudnessMeter
 
 RATES = [44100, 48000, 96000]
 

@@ -14,9 +14,9 @@ from cutgen import Story, truth
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conform.conformed_io import conformed_csv, music_timeline
-from conform.cuelist import Cue, CueError, SyncPoint, parse_cues, read_cues
-from conform.reconform import conform_cue, conform_cues
+from conform.cues.conformed_io import conformed_csv, music_timeline
+from conform.cues.cuelist import Cue, CueError, SyncPoint, parse_cues, read_cues
+from conform.cues.reconform import conform_cue, conform_cues
 from edl.changes import compare
 from edl.cmx3600 import read_edl
 from edl.rate import STANDARD_RATES, Rate, parse_rate

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conform.sync import (
+from conform.cues.sync import (
     parse_tolerance,
     read_hits,
     read_sync_rows,

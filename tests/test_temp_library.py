@@ -13,9 +13,9 @@ import soundfile as sf
 from audiogen import cue_stems
 from helpers import run_cli
 
-from conform.audio import Audio, write_audio
+from temp_library.audio.bwf import Audio, write_audio
+from temp_library.audio.decode import decode, ffmpeg_exe
 from temp_library.catalog import Catalog
-from temp_library.decode import decode, ffmpeg_exe
 from temp_library.normalize import normalize_catalog, true_peak_limit
 from temp_library.scan import file_hash, scan
 
@@ -127,7 +127,7 @@ def test_normalised_copies_leave_originals_untouched(library: Path, tmp_path: Pa
 
 
 def test_true_peak_limiter_holds_the_ceiling_without_steps() -> None:
-    from temp_library.loudness import LoudnessMeter
+    from temp_library.audio.loudness import LoudnessMeter
 
     hot = MIX * 3.0
     limited, reduction = true_peak_limit(hot, SR, -2.0)

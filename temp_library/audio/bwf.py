@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +19,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import soundfile as sf
 
-from edl.io import default_mode
+from edl.errors import MconformError
+from edl.files import atomic_path
 
 __all__ = [
     "AudioError",
@@ -41,14 +41,25 @@ SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32}
 _BLOCK = 1 << 16  # frames per block when packing PCM
 
 
-class AudioError(ValueError):
-    """Bad audio input or an impossible write; one line, naming the file."""
+class AudioError(MconformError):
+    """Bad audio input or an impossible write; one line, naming the file.
 
-    def __init__(self, cause: str, path: str | Path | None = None, hint: str | None = None):
-        cause = " ".join(cause.split())  # libsndfile's messages end in newlines
-        self.cause, self.path, self.hint = cause, path, hint
-        text = (f"{path}: " if path else "") + cause + (f"; {hint}" if hint else "")
-        super().__init__(text)
+    Takes the path and hint by position too (``AudioError(cause, path, hint)``), as the
+    audio code has always called it.
+    """
+
+    def __init__(
+        self,
+        cause: str,
+        path: str | Path | None = None,
+        hint: str | None = None,
+        *,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(cause, path=path, line=line, hint=hint)
+
+    def located(self, path: str | Path | None = None, line: int | None = None) -> AudioError:
+        return AudioError(self.cause, self.path or path, self.hint, line=self.line or line)
 
 
 @dataclass(frozen=True)
@@ -304,19 +315,11 @@ def write_audio(
     riff_size = 4 + len(head) + 8 + data_size + (data_size & 1)
     if riff_size >= 1 << 32:
         raise AudioError("over 4 GiB: too long for a WAV file", path, "split it into reels")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + head)
-            handle.write(b"data" + struct.pack("<I", data_size))
-            for block in _pcm_blocks(samples, subtype, path):
-                handle.write(block)
-            if data_size & 1:
-                handle.write(b"\x00")
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + head)
+        handle.write(b"data" + struct.pack("<I", data_size))
+        for block in _pcm_blocks(samples, subtype, path):
+            handle.write(block)
+        if data_size & 1:
+            handle.write(b"\x00")
     return path

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from conform.audio import Audio, AudioError, read_audio
+from temp_library.audio.bwf import Audio, AudioError, read_audio
 
 __all__ = ["AUDIO_SUFFIXES", "FFMPEG_SUFFIXES", "decode", "ffmpeg_exe"]
 

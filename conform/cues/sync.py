@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from conform.cuelist import CueError, SyncPoint, parse_sync
+from conform.cues.cuelist import CueError, SyncPoint, parse_sync
 from edl.cut import Cut, Hit
 from edl.errors import CutError
 from edl.rate import Rate

@@ -20,12 +20,7 @@ import numpy as np
 import opentimelineio as otio
 import soundfile as sf
 
-from conform.audio import Audio, Bext, IXml, parse_bext, read_chunks, write_audio
-from conform.cuesheet import cue_sheet, cue_sheet_csv
-from conform.handoff_timeline import StemFile, stem_edls, timeline_otio, write_aaf
-from conform.outputs import OutputDir
-from conform.report import report_html
-from conform.stems import (
+from conform.handoff.stems import (
     RenderSettings,
     StemCue,
     channel_labels,
@@ -35,9 +30,14 @@ from conform.stems import (
     render_reel,
     reorder_channels,
 )
+from conform.handoff.timeline import StemFile, stem_edls, timeline_otio, write_aaf
+from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
+from conform.paperwork.report import report_html
 from edl.cut import Cut
+from edl.files import OutputDir
 from edl.timecode import format_timecode, frames_to_samples
-from temp_library.loudness import LoudnessMeter
+from temp_library.audio.bwf import Audio, Bext, IXml, parse_bext, read_chunks, write_audio
+from temp_library.audio.loudness import LoudnessMeter
 
 __all__ = ["HandoffSettings", "Handoff", "build_handoff", "verify_package", "MANIFEST"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conform.cuelist import Cue, SyncPoint
+from conform.cues.cuelist import Cue, SyncPoint
 from edl.changes import ChangeList, Segment
 from edl.timecode import format_duration, format_timecode
 

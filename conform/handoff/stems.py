@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import soxr
 
-from conform.audio import Audio, AudioError, read_audio
-from conform.cuelist import CueError, parse_length
-from conform.fades import gains
+from conform.cues.cuelist import CueError, parse_length
 from edl.errors import CutError
 from edl.rate import Rate
 from edl.timecode import frames_to_samples, parse_timecode
+from temp_library.audio.bwf import Audio, AudioError, read_audio
+from temp_library.audio.fades import gains
 
 __all__ = [
     "Placement",

@@ -23,13 +23,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from conform.audio import AudioError, Bext, read_audio, write_audio
-from conform.conformed_io import conformed_csv, music_timeline
-from conform.cuelist import CueList, parse_length, read_cues
-from conform.fit import FitError, apply_plan, plan_fit
-from conform.outputs import OutputDir, OutputExists
-from conform.reconform import ConformedCue, conform_cues, cues_outside
-from conform.sync import (
+from conform.cues.conformed_io import conformed_csv, music_timeline
+from conform.cues.cuelist import CueList, parse_length, read_cues
+from conform.cues.reconform import ConformedCue, conform_cues, cues_outside
+from conform.cues.sync import (
     parse_tolerance,
     read_hits,
     read_sync_rows,
@@ -37,14 +34,17 @@ from conform.sync import (
     sync_rows,
     synced_csv,
 )
-from conform.sync import status as sync_status
+from conform.cues.sync import status as sync_status
+from conform.music.fit import FitError, apply_plan, plan_fit
 from edl.changes import ChangeList, compare
 from edl.changes_io import changes_csv, changes_edl
 from edl.cut import Cut, Event, cut_to_dict
 from edl.errors import CutError
-from edl.io import atomic_write_text, read_cut, write_cut
+from edl.files import OutputDir, OutputExists, atomic_write_text
+from edl.io import read_cut, write_cut
 from edl.rate import Rate, parse_rate
 from edl.timecode import format_duration, frames_to_samples
+from temp_library.audio.bwf import AudioError, Bext, read_audio, write_audio
 from temp_library.catalog import Catalog, CatalogError, Track
 
 if TYPE_CHECKING:
@@ -672,7 +672,7 @@ def temp_measure(
     layout: Annotated[str, typer.Option("--layout", help="5.1 order: smpte or film")] = "smpte",
 ) -> None:
     """Loudness of any files: integrated, LRA, true peak, sample peak, max M and S."""
-    from temp_library.loudness import MEASURE_FIELDS
+    from temp_library.audio.loudness import MEASURE_FIELDS
     from temp_library.scan import find_audio, measure_file
 
     results, failed = [], []
@@ -861,9 +861,9 @@ def handoff(
     force: ForceOption = False,
 ) -> None:
     """Render stems and build the mix stage's package: timelines, cue sheet, loudness, report."""
-    from conform.fades import CURVES
-    from conform.handoff import HandoffSettings, build_handoff
-    from conform.stems import CHANNEL_ORDERS, RenderSettings, read_stem_cues
+    from conform.handoff.package import HandoffSettings, build_handoff
+    from conform.handoff.stems import CHANNEL_ORDERS, RenderSettings, read_stem_cues
+    from temp_library.audio.fades import CURVES
 
     subtypes = {"24": "PCM_24", "16": "PCM_16", "32f": "FLOAT"}
     choices = [
@@ -912,7 +912,7 @@ def handoff(
 @app.command("verify")
 def verify(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
     """Re-check a handoff package: checksums, sizes, and every stem's time stamp and length."""
-    from conform.handoff import verify_package
+    from conform.handoff.package import verify_package
 
     if not folder.is_dir():
         fail(f"{folder}: no such folder")
@@ -935,8 +935,8 @@ def cuesheet(
     force: ForceOption = False,
 ) -> None:
     """The performing-rights cue sheet: cues in order of use, durations, rights, flags."""
-    from conform.cuesheet import cue_sheet, cue_sheet_csv
-    from conform.stems import read_stem_cues
+    from conform.handoff.stems import read_stem_cues
+    from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
 
     cut = load_cut(cut_path, rate)
     cues = read_stem_cues(cues_path, cut.rate)
@@ -966,9 +966,9 @@ def demo(
     """The whole job on the bundled sample reel, from two locked cuts to a verified handoff."""
     import time
 
-    from conform.demo import final_cue_list, fit_changed_cues, prepare_project
-    from conform.handoff import HandoffSettings, build_handoff, verify_package
-    from conform.stems import read_stem_cues
+    from conform.demo.project.project import final_cue_list, fit_changed_cues, prepare_project
+    from conform.handoff.package import HandoffSettings, build_handoff, verify_package
+    from conform.handoff.stems import read_stem_cues
     from temp_library.catalog import Catalog
     from temp_library.normalize import normalize_catalog
     from temp_library.usage import RISKY, find_usage, is_locked

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from conform.cuelist import CueList, SyncPoint
-from conform.reconform import ConformedCue
+from conform.cues.cuelist import CueList, SyncPoint
+from conform.cues.reconform import ConformedCue
 from edl.cut import Cut
 from edl.timecode import format_duration, format_timecode
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from conform.fades import choose_curve, crossfade, fade_in, fade_out
+from edl.errors import MconformError
+from temp_library.audio.fades import choose_curve, crossfade, fade_in, fade_out
 
 __all__ = ["FitError", "Analysis", "Join", "FitPlan", "analyse", "plan_fit", "apply_plan", "MODES"]
 
@@ -25,7 +26,7 @@ _WINDOW = 1024  # analysis window at ~11-12 kHz
 _HOP = 128
 
 
-class FitError(ValueError):
+class FitError(MconformError):
     """A fit that cannot be done (too short, silent, too long to extend...)."""
 
 

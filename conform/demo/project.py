@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from conform.audio import Bext, read_audio, write_audio
-from conform.cuelist import SyncPoint
-from conform.fit import FitPlan, apply_plan, plan_fit
-from conform.reconform import ConformedCue
+from conform.cues.cuelist import SyncPoint
+from conform.cues.reconform import ConformedCue
+from conform.music.fit import FitPlan, apply_plan, plan_fit
 from edl.changes import ChangeList
 from edl.rate import Rate
 from edl.timecode import format_timecode, frames_to_samples, parse_timecode, samples_to_frames
+from temp_library.audio.bwf import Bext, read_audio, write_audio
 
 __all__ = [
     "Project",
@@ -125,7 +125,7 @@ def fit_changed_cues(
     conformed: list[ConformedCue], changes: ChangeList, cues_csv: Path, folder: Path
 ) -> list[FittedCue]:
     """Re-cut changed cues whose surviving parts sit together to the new scene length."""
-    from conform.stems import read_stem_cues
+    from conform.handoff.stems import read_stem_cues
 
     rate = changes.new.rate
     stems_of = {c.number: c.stems for c in read_stem_cues(cues_csv, changes.old.rate)}

@@ -1,0 +1,1 @@
+"""Cues on a cut: the one cue-list reader, re-conform through a change list, sync to hits."""

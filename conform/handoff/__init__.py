@@ -1,0 +1,1 @@
+"""The mixer's package: stems rendered to their places, timelines, manifest and verify."""

@@ -1,0 +1,1 @@
+"""What people read: the performing-rights cue sheet and the HTML report."""
