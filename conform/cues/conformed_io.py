@@ -10,10 +10,13 @@ import opentimelineio as otio
 
 from conform.cues.cuelist import CueList, SyncPoint
 from conform.cues.reconform import ConformedCue
+from edl.changes import ChangeList
+from edl.changes_io import changes_csv, changes_edl
 from edl.cut import Cut
+from edl.files import OutputDir
 from edl.timecode import format_duration, format_timecode
 
-__all__ = ["CUE_COLUMNS", "conformed_csv", "music_timeline"]
+__all__ = ["CUE_COLUMNS", "conformed_csv", "music_timeline", "write_conform_outputs"]
 
 CUE_COLUMNS = (
     "cue", "part", "status", "old_start", "old_end", "new_start", "new_end", "offset", "note",
@@ -135,3 +138,14 @@ def _part_clip(item: ConformedCue, part, cues: CueList, fps: float) -> otio.sche
 
 def _column(cues: CueList, name: str) -> str:
     return next((h for h in cues.header if h.lower() == name), name)
+
+
+def write_conform_outputs(
+    output: OutputDir, conformed: list[ConformedCue], cues: CueList, changes: ChangeList
+) -> None:
+    """The outputs of `mconform conform`: cues.csv, cues.otio, changes.csv, changes.edl."""
+    output.write_text("cues.csv", conformed_csv(conformed, cues, changes.old, changes.new))
+    timeline = music_timeline(conformed, changes.new, cues)
+    output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
+    output.write_text("changes.csv", changes_csv(changes))
+    output.write_text("changes.edl", changes_edl(changes))

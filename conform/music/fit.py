@@ -19,7 +19,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 from edl.errors import MconformError
 from temp_library.audio.fades import choose_curve, crossfade, fade_in, fade_out
 
-__all__ = ["FitError", "Analysis", "Join", "FitPlan", "analyse", "plan_fit", "apply_plan", "MODES"]
+__all__ = [
+    "FitError",
+    "Analysis",
+    "Join",
+    "FitPlan",
+    "analyse",
+    "plan_fit",
+    "apply_plan",
+    "mix_stems",
+    "MODES",
+]
 
 MODES = ("auto", "trim", "cut", "extend")
 _WINDOW = 1024  # analysis window at ~11-12 kHz
@@ -344,3 +354,12 @@ def apply_plan(samples: np.ndarray, plan: FitPlan) -> np.ndarray:
         result = np.concatenate([result[: join.at - x], blend, result[join.to :]])
     assert result.shape[0] == plan.target, (result.shape, plan.target)
     return result
+
+
+def mix_stems(stems: list[np.ndarray]) -> np.ndarray:
+    """The stems of one cue summed into the mix the edit points are chosen on."""
+    channels = max(s.shape[1] for s in stems)
+    mix = np.zeros((stems[0].shape[0], channels), dtype=np.float32)
+    for s in stems:
+        mix[:, : s.shape[1]] += s
+    return mix

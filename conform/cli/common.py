@@ -1,0 +1,134 @@
+"""What every command module shares: the app, consoles, options and one-line failures."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from conform.terminal import (
+    err,
+)
+from edl.cut import Cut
+from edl.errors import MconformError
+from edl.io import read_cut
+from edl.rate import Rate, parse_rate
+
+app = typer.Typer(
+    name="mconform",
+    help="Conform, sync, fit and hand off film music.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+cut_app = typer.Typer(help="Read, show and convert locked cuts (EDL, OTIO).", no_args_is_help=True)
+
+
+app.add_typer(cut_app, name="cut")
+
+
+temp_app = typer.Typer(
+    help="The temp library: catalog, loudness, normalisation, licence and usage.",
+    no_args_is_help=True,
+)
+
+
+app.add_typer(temp_app, name="temp")
+
+
+RateOption = Annotated[
+    str,
+    typer.Option(
+        "--rate",
+        "-r",
+        help="Frame rate of the cut: 23.976, 24, 25, 29.97, 29.97df, 30, 47.952, 48, 50, "
+        "59.94, 60, a fraction such as 24000/1001, or auto (the lowest standard rate that fits).",
+    ),
+]
+
+
+MatchOption = Annotated[
+    str,
+    typer.Option(
+        "--match",
+        help="Source identity for matching shots: auto (reel, or clip name where the reel is "
+        "AX), reel, clip, file or reel+clip.",
+    ),
+]
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+
+
+DbOption = Annotated[Path, typer.Option("--db", help="Catalog file (SQLite)")]
+
+
+DEFAULT_DB = Path("temp_library.sqlite")
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with code 2."""
+    err.print(f"[bold red]mconform: error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def rate_option(text: str) -> Rate | None:
+    """``auto`` -> None (the reader picks), else an exact rate."""
+    if text.strip().lower() == "auto":
+        return None
+    return parse_rate(text)
+
+
+def load_cut(path: Path, rate_text: str) -> Cut:
+    """Read a cut, noting on stderr when the rate was chosen automatically."""
+    cut = read_cut(path, rate_option(rate_text))
+    for warning in cut.warnings:
+        err.print(f"[yellow]note:[/] {path.name}: {warning}", soft_wrap=True)
+    return cut
+
+
+def main() -> None:
+    """Entry point: project errors become one line and exit 2, anything else exit 3.
+
+    ``--debug`` anywhere on the command line shows the traceback instead.
+    """
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "mconform")
+    try:
+        app()
+    except MconformError as error:
+        if debug:
+            raise
+        err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True, markup=True)
+        sys.exit(2)
+    except sqlite3.Error as error:
+        if debug:
+            raise
+        err.print(f"[bold red]mconform: error:[/] catalog: {error}", soft_wrap=True)
+        sys.exit(2)
+    except OSError as error:
+        if debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        err.print(f"[bold red]mconform: error:[/] {where}{error.strerror or error}", soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("[bold red]mconform: interrupted[/]")
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        if debug:
+            raise
+        cause = " ".join(str(error).split())[:300] or type(error).__name__
+        err.print(
+            f"[bold red]mconform {command}: internal error:[/] {type(error).__name__}: {cause}; "
+            "run with --debug for the traceback",
+            soft_wrap=True,
+        )
+        sys.exit(3)
