@@ -19,7 +19,8 @@ TARGET = 300.0
 def run() -> dict[str, object]:
     from audiogen import cue_stems
 
-    from conform.handoff.stems import Placement, RenderSettings, StemCue, render_reel
+    from conform.cues.placed import Placement, StemCue
+    from conform.handoff.stems import RenderSettings, render_reel
     from edl.rate import parse_rate
     from temp_library.audio.bwf import Audio
 

@@ -158,13 +158,8 @@ def test_per_cue_package_reads_back_everywhere(
 
 
 def test_rendered_stems_sum_to_the_rendered_mix(project: Path, tmp_path: Path) -> None:
-    from conform.handoff.stems import (
-        RenderSettings,
-        StemCue,
-        load_stems,
-        read_stem_cues,
-        render_cue,
-    )
+    from conform.cues.placed import StemCue, read_stem_cues
+    from conform.handoff.stems import RenderSettings, load_stems, render_cue
 
     cues = read_stem_cues(project / "cues.csv", RATE)
     cue = cues[0]

@@ -50,8 +50,9 @@ def handoff(
     force: ForceOption = False,
 ) -> None:
     """Render stems and build the mix stage's package: timelines, cue sheet, loudness, report."""
+    from conform.cues.placed import read_stem_cues
     from conform.handoff.package import HandoffSettings, build_handoff
-    from conform.handoff.stems import CHANNEL_ORDERS, RenderSettings, read_stem_cues
+    from conform.handoff.stems import CHANNEL_ORDERS, RenderSettings
     from temp_library.audio.fades import CURVES
 
     subtypes = {"24": "PCM_24", "16": "PCM_16", "32f": "FLOAT"}
@@ -124,7 +125,7 @@ def cuesheet(
     force: ForceOption = False,
 ) -> None:
     """The performing-rights cue sheet: cues in order of use, durations, rights, flags."""
-    from conform.handoff.stems import read_stem_cues
+    from conform.cues.placed import read_stem_cues
     from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
 
     cut = load_cut(cut_path, rate)

@@ -47,9 +47,9 @@ def run_demo(out_dir: Path) -> bool:
     """The whole job on the bundled sample reel; True when the handoff verified."""
     import time
 
+    from conform.cues.placed import read_stem_cues
     from conform.demo.project import final_cue_list, fit_changed_cues, prepare_project
     from conform.handoff.package import HandoffSettings, build_handoff, verify_package
-    from conform.handoff.stems import read_stem_cues
     from temp_library.normalize import normalize_catalog
     from temp_library.usage import RISKY, find_usage, is_locked
 

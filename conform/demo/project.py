@@ -125,7 +125,7 @@ def fit_changed_cues(
     conformed: list[ConformedCue], changes: ChangeList, cues_csv: Path, folder: Path
 ) -> list[FittedCue]:
     """Re-cut changed cues whose surviving parts sit together to the new scene length."""
-    from conform.handoff.stems import read_stem_cues
+    from conform.cues.placed import read_stem_cues
 
     rate = changes.new.rate
     stems_of = {c.number: c.stems for c in read_stem_cues(cues_csv, changes.old.rate)}

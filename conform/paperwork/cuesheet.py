@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from conform.handoff.stems import StemCue
+from conform.cues.placed import StemCue
 from edl.cut import Cut
 from edl.rate import Rate
 from edl.timecode import format_timecode
