@@ -6,7 +6,16 @@ one line on stderr and exit code 2, and anything unexpected into one line and ex
 
 from __future__ import annotations
 
-from conform.cli import changes, cuts, demo, handoff, music, temp  # noqa: F401 - registers commands
+from conform.cli import (  # noqa: F401 - importing a module registers its commands
+    changes,
+    cuts,
+    demo,
+    fit,
+    handoff,
+    paperwork,
+    sync,
+    temp,
+)
 from conform.cli.common import app, main
 
 __all__ = ["app", "main"]
