@@ -100,7 +100,7 @@ def handoff(
 @app.command("verify")
 def verify(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
     """Re-check a handoff package: checksums, sizes, and every stem's time stamp and length."""
-    from conform.handoff.package import verify_package
+    from conform.handoff.verify import verify_package
 
     if not folder.is_dir():
         fail(f"{folder}: no such folder")
@@ -110,4 +110,5 @@ def verify(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
     if problems:
         raise typer.Exit(1)
     count = len(json.loads((folder / "MANIFEST.json").read_text()))
-    out.print(f"{folder}: all {count} files match the manifest and the timeline")
+    out.print(f"{folder}: all {count} files match the manifest, and every stem is in every "
+              "timeline at its time stamp")  # fmt: skip
