@@ -46,8 +46,8 @@ class BlockMeter:
                 pass
 
     def feed(self, block: np.ndarray) -> None:
-        """Measure ``block`` (frames x channels) after those fed before it."""
-        self._queue.put(np.array(block, dtype=np.float32, copy=True))
+        """Measure ``block`` (frames x channels) after those fed before it; do not reuse it."""
+        self._queue.put(np.asarray(block, dtype=np.float32))  # the caller hands it over
 
     def close(self) -> Loudness:
         """The figures for everything fed."""

@@ -313,8 +313,12 @@ def _pcm_blocks(samples: np.ndarray, subtype: str, path: Path) -> Iterator[bytes
         ints = block.astype("<i4")
         if bits == 16:
             yield ints.astype("<i2").tobytes()
-        elif bits == 24:
-            yield ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        elif bits == 24:  # low 16 bits and the next 8 as one packed record: 4x a byte slice
+            flat = ints.reshape(-1)
+            packed = np.empty(flat.size, dtype=[("lo", "<u2"), ("hi", "u1")])
+            packed["lo"] = flat.astype("<u2")
+            packed["hi"] = (flat >> 16).astype("u1")
+            yield packed.tobytes()
         else:
             yield ints.tobytes()
 
