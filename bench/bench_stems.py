@@ -103,7 +103,7 @@ def run() -> list[dict[str, object]]:
             shutil.rmtree(out)
             ok = wall < TARGET_S and peak < TARGET_MB
             rows.append({
-                "task": f"mconform handoff, 20-min reel, 30 cues x 6 stereo stems ({layout} layout)",
+                "task": f"mconform handoff, 20-min reel, 30 cues x 6 stereo stems, {layout} layout",
                 "ours_s": wall,
                 "other": "soundfile writing the same stem frames (24-bit)",
                 "other_s": floor,

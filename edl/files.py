@@ -104,8 +104,12 @@ class OutputDir:
                 shutil.rmtree(debris, ignore_errors=True)  # a killed run's; we hold the lock
             self._check()
             prefix = f".{self.target.name}{STAGING}"
-            self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-            os.chmod(self.staging, default_mode(directory=True))
+            self._outer = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+            os.chmod(self._outer, default_mode(directory=True))
+            # inside, a folder of the target's own name: tools that name records after the
+            # folder (ASC MHL) see the real name
+            self.staging = self._outer / self.target.name
+            self.staging.mkdir(mode=default_mode(directory=True))
         except BaseException:
             self._release()
             raise
@@ -173,7 +177,7 @@ class OutputDir:
             if kind is None:
                 self._commit()
         finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            shutil.rmtree(self._outer, ignore_errors=True)
             self._release()
 
     def _commit(self) -> None:

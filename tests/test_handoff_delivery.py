@@ -176,7 +176,8 @@ def test_deleting_a_clip_from_the_aaf_makes_verify_fail(
     with aaf2.open(str(package / "timeline" / "music.aaf"), "rw") as aaf:
         comp = next(aaf.content.toplevel())
         components = comp.slots[0].segment.components
-        clip = next(i for i, c in enumerate(components) if isinstance(c, aaf2.components.SourceClip))
+        clips = [i for i, c in enumerate(components) if isinstance(c, aaf2.components.SourceClip)]
+        clip = clips[0]
         filler = aaf.create.Filler("sound", components[clip].length)
         components[clip] = filler
     _refresh_manifest(package)
@@ -243,9 +244,29 @@ def test_the_same_inputs_give_the_same_bytes(
     for name in ("a", "b"):
         package = tmp_path / name
         assert _handoff(monkeypatch, capsys, project, package, "23.976", "--multi-mono")[0] == 0
-        digests.append({p.relative_to(package).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()  # noqa: S324
-                        for p in sorted(package.rglob("*")) if p.is_file()})  # fmt: skip
+        files = [p for p in sorted(package.rglob("*")) if p.is_file()]
+        digests.append({
+            p.relative_to(package).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()  # noqa: S324
+            for p in files if not p.relative_to(package).as_posix().startswith("ascmhl/")
+        })  # fmt: skip
     assert digests[0] == digests[1] and "timeline/music.aaf" in digests[0]
+
+
+def test_a_receiver_checks_the_asc_mhl_with_ascmhl_and_verify_still_accepts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    project = _project(tmp_path, "24", {"Strings": 2}, overlap=False)
+    package = tmp_path / "pkg"
+    assert _handoff(monkeypatch, capsys, project, package, "24")[0] == 0
+    ascmhl = str(Path(sys.executable).parent / "ascmhl")
+    sealed = subprocess.run([ascmhl, "create", "-h", "xxh64", str(package)], capture_output=True)
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    assert len(list((package / "ascmhl").glob("*.mhl"))) == 2  # ours, then the receiver's
+    code, _, err = run_cli(monkeypatch, capsys, "verify", str(package))
+    assert code == 0, err
+    (package / "cuesheet.csv").write_text("changed\n")
+    damaged = subprocess.run([ascmhl, "create", "-h", "xxh64", str(package)], capture_output=True)
+    assert damaged.returncode != 0
 
 
 def test_refusals_and_warnings_instead_of_crashes(
@@ -316,7 +337,8 @@ def test_a_killed_handoff_leaves_no_debris_and_no_half_file(tmp_path: Path) -> N
         process.send_signal(signal.SIGKILL)
         process.wait()
         if out.exists():  # it finished first: the package is whole
-            assert subprocess.run(["md5sum", "-c", "--quiet", "MANIFEST.md5"], cwd=out).returncode == 0
+            check = subprocess.run(["md5sum", "-c", "--quiet", "MANIFEST.md5"], cwd=out)
+            assert check.returncode == 0
             break
     done = subprocess.run([*command, "--force"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -24,6 +24,7 @@ import opentimelineio as otio
 from conform.cues.cuelist import parse_sync
 from conform.cues.placed import StemCue
 from conform.handoff.metering import BlockMeter
+from conform.handoff.mhl import seal
 from conform.handoff.names import NameBook, safe_name, title_name
 from conform.handoff.stems import (
     ReelMixer,
@@ -35,6 +36,7 @@ from conform.handoff.stems import (
     stem_channels,
 )
 from conform.handoff.timeline import VERSION, Marker, StemFile, stem_edls, timeline_otio, write_aaf
+from conform.handoff.verify import verify_package
 from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
 from conform.paperwork.report import report_html
 from edl.cut import Cut
@@ -45,7 +47,14 @@ from edl.timecode import format_timecode, frames_to_samples
 from temp_library.audio.bwf import SUBTYPES, Audio, Bext, IXml, WavWriter, write_audio
 from temp_library.audio.loudness import Loudness, LoudnessMeter
 
-__all__ = ["HandoffSettings", "Handoff", "build_handoff", "verify_package", "MANIFEST"]
+__all__ = [
+    "HandoffSettings",
+    "Handoff",
+    "build_handoff",
+    "verify_package",
+    "MANIFEST",
+    "build_time",
+]  # verify_package: re-exported, it lives in verify.py
 
 MANIFEST = ("MANIFEST.md5", "MANIFEST.json")
 
@@ -74,11 +83,11 @@ def build_time() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise MconformError(f"SOURCE_DATE_EPOCH={epoch!r} is not a time",
                                 hint="give whole seconds since 1970") from None  # fmt: skip
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -225,6 +234,7 @@ def build_handoff(
     out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text))
     out.write_text("README.txt", _readme(title, cut, cues, handoff, settings))
     _write_manifest(out, when)
+    seal(out.path("."), f"mconform {VERSION} handoff of {title}")
     return handoff
 
 
@@ -245,8 +255,10 @@ def _cue_layout(
     rate, sr, base = cut.rate, settings.render.sample_rate, cut.rate.timecode_base
     handles = settings.render.handles
     if settings.two_pop and handles >= 2 * base:
-        raise MconformError(f"--handles {handles} reaches the 2-pop 2 s before each cue",
-                            hint=f"use fewer than {2 * base} frames of handles with --two-pop")  # fmt: skip
+        raise MconformError(
+            f"--handles {handles} reaches the 2-pop 2 s before each cue",
+            hint=f"use fewer than {2 * base} frames of handles with --two-pop",
+        )
     book = NameBook()
     for done, cue in enumerate(sorted(cues, key=lambda c: (c.start, c.number)), start=1):
         lead = max(handles, 3 * base) if settings.two_pop else handles
@@ -448,6 +460,7 @@ def _readme(
         "changes.csv    picture changes the music was conformed to (when present)",
         "report.html    the cut, the cues, changes and loudness on one page",
         "MANIFEST.md5   checksums: md5sum -c MANIFEST.md5",
+        "ascmhl/        ASC MHL history (xxh64): check with  ascmhl create .",
         "",
         "Files and start timecodes:",
     ]
@@ -467,7 +480,7 @@ def _digest(path: Path) -> str:
 
 
 def _write_manifest(out: OutputDir, when: dt.datetime) -> None:
-    """MANIFEST.md5 (md5sum -c), MANIFEST.json and an ASC MHL of every other file."""
+    """MANIFEST.md5 (md5sum -c) and MANIFEST.json: size and MD5 of every other file."""
     root = out.path(".")
     entries = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -93,8 +93,12 @@ def timeline_otio(
     st = lambda samples: otio.opentime.RationalTime(samples, sample_rate)  # noqa: E731
     timeline = otio.schema.Timeline(name=title)
     timeline.global_start_time = st(origin)
-    timeline.metadata["mconform"] = {"rate": f"{cut.rate.fps.numerator}/{cut.rate.fps.denominator}",
-                                     "drop_frame": cut.rate.drop, "sample_rate": sample_rate}  # fmt: skip
+    fps = cut.rate.fps
+    timeline.metadata["mconform"] = {
+        "rate": f"{fps.numerator}/{fps.denominator}",
+        "drop_frame": cut.rate.drop,
+        "sample_rate": sample_rate,
+    }
     for name, lane in lanes(files):
         track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
         position = origin
@@ -184,7 +188,7 @@ def write_aaf(
     from aaf2.ama import get_wave_fmt
     from aaf2.auid import AUID
 
-    when = (when or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None, microsecond=0)
+    when = (when or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
     fps = rate.fps
     day_samples = sample_rate * 24 * 3600
     day_frames = rate.timecode_base * 24 * 3600

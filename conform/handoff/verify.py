@@ -43,8 +43,10 @@ def _entries(folder: Path) -> tuple[list[dict], list[str]]:
         if not isinstance(entries, list):
             raise ValueError("not a list")
         for e in entries:
-            if not (isinstance(e, dict) and isinstance(e.get("path"), str)
-                    and isinstance(e.get("md5"), str) and isinstance(e.get("size"), int)):  # fmt: skip
+            kinds = {"path": str, "md5": str, "size": int}
+            if not isinstance(e, dict) or any(
+                not isinstance(e.get(k), t) for k, t in kinds.items()
+            ):
                 raise ValueError(f"entry {e!r:.60} lacks path, md5 or size")
     except (ValueError, UnicodeDecodeError) as err:
         return [], [f"MANIFEST.json: damaged or truncated ({str(err)[:80]})"]
@@ -197,16 +199,16 @@ def _check_aaf(folder: Path, stems: dict[str, _Stem]) -> list[str]:
                         relative, channel, first = _aaf_file(component)
                         if relative is not None:
                             if first != origin + position:
+                                at = origin + position
                                 tape.append(f"timeline/music.aaf: {relative} placed at sample "
-                                            f"{origin + position}, its source at {first}")  # fmt: skip
+                                            f"{at}, its source at {first}")  # fmt: skip
                             found.setdefault(relative, []).append((origin + position,
                                                                    component.length))  # fmt: skip
                             channels.setdefault(relative, set()).add(channel)
                     position += component.length
     except Exception as err:  # noqa: BLE001 - a damaged AAF is a finding
-        return [
-            f"timeline/music.aaf: cannot read ({str(err).splitlines()[0][:80] if str(err) else type(err).__name__})"
-        ]  # noqa: E501
+        said = str(err).splitlines()[0][:80] if str(err) else type(err).__name__
+        return [f"timeline/music.aaf: cannot read ({said})"]
     problems = sorted(set(tape)) + _placement_problems("timeline/music.aaf", found, stems, 0)
     for relative, stem in stems.items():
         have = channels.get(relative, set())
