@@ -201,12 +201,17 @@ class FoldedChange:
 
 
 def fold_changes(rows: Sequence[ChangeRow]) -> list[FoldedChange]:
-    """Consecutive rows of a quiet kind (same, shifted) become one line per run."""
+    """Consecutive rows of a quiet kind (same, shifted) by the same offset become one line."""
     folded: list[FoldedChange] = []
     for row in rows:
         offset = () if row.offset is None else (row.offset,)
         last = folded[-1] if folded else None
-        if last is not None and row.kind in _QUIET and last.kind == row.kind:
+        if (
+            last is not None
+            and row.kind in _QUIET
+            and last.kind == row.kind
+            and last.offsets == offset
+        ):
             offsets = tuple(sorted(set(last.offsets + offset)))
             folded[-1] = FoldedChange(row.kind, last.count + 1, last.first, row,
                                       last.frames + row.frames, offsets)  # fmt: skip
@@ -516,12 +521,7 @@ def _changes_section(cut: Cut, changes: list[ChangeRow]) -> str:
     rows = []
     for f in folded:
         kind = f.kind if f.count == 1 else f"{f.kind} \u00d7{f.count} (run)"
-        if f.offsets and len(f.offsets) == 1:
-            offset = _signed(f.offsets[0], cut)
-        elif f.offsets:
-            offset = f"{_signed(f.offsets[0], cut)} \u2026 {_signed(f.offsets[-1], cut)}"
-        else:
-            offset = ""
+        offset = _signed(f.offsets[0], cut) if f.offsets else ""
         what = f"{f.first.reel} {f.first.clip}".strip() if f.count == 1 else f"{f.count} shots"
         rows.append([kind, tc(f.first.old_start), tc(f.last.old_end), tc(f.first.new_start),
                      tc(f.last.new_end), offset, f.frames, what])  # fmt: skip
