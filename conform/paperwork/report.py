@@ -253,7 +253,9 @@ def _ruler(axis: _Axis, cut: Cut, height: int) -> list[str]:
         x = axis.x(frame)
         out.append(f'<line class="grid" x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="{height}"/>')
         out.append(f'<line class="tick" x1="{x:.1f}" y1="14" x2="{x:.1f}" y2="22"/>')
-        out.append(f'<text x="{x + 2:.1f}" y="11">{_e(cut.timecode(frame))}</text>')
+        edge = ' text-anchor="end"' if x + 70 > axis.width else ""  # the last label stays in
+        tx = x - 2 if edge else x + 2
+        out.append(f'<text{edge} x="{tx:.1f}" y="11">{_e(cut.timecode(frame))}</text>')
     out.append("</g>")
     return out
 
