@@ -226,3 +226,26 @@ def test_cli_writes_csv_header_and_workbook_and_refuses_bad_input(
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
         assert f"{bad}:2:" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_temp_tracks_from_the_catalog_and_stray_parties_are_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    from temp_library.catalog import Catalog
+
+    db = tmp_path / "temp.sqlite"
+    with Catalog(db) as catalog:
+        for name, licence in (("TEMP_Harbour_Theme.mp3", "temp-only"), ("TEMP_Door_Hit.wav",
+                                                                         "cleared")):  # fmt: skip
+            catalog.add({"path": f"/lib/{name}", "hash": name, "size": 1, "mtime_ns": 0,
+                         "format": "MP3", "subtype": "", "sample_rate": 48000, "channels": 2,
+                         "duration_s": 10.0, "licence": licence})  # fmt: skip
+    parties = tmp_path / "parties.csv"
+    parties.write_text("cue,role,name,society,ipi,share\n9M9,C,Nobody,PRS,1,100\n")
+    code, _, err = run_cli(monkeypatch, capsys, "cuesheet", str(SAMPLES / "cues.csv"), "--cut",
+                           str(SAMPLES / "reel1_v1.edl"), "--rate", "23.976", "--out",
+                           str(tmp_path), "--db", str(db), "--parties", str(parties))  # fmt: skip
+    assert code == 0, err
+    assert "temp track TEMP_Harbour_Theme.mp3 is temp-only but plays in the locked cut" in err
+    assert "TEMP_Door_Hit" not in err and "parties file: cue 9M9 is not in the cue list" in err
+    assert (tmp_path / "cuesheet.xlsx").is_file()  # --out a folder: cuesheet.* in it

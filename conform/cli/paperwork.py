@@ -33,6 +33,10 @@ def cuesheet(
             "--parties", help="Parties CSV: cue, role, name, society, ipi, share"
         ),  # fmt: skip
     ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Temp library catalog: warn about temp tracks in the cut"),
+    ] = None,
     title: Annotated[str, typer.Option("--title", help="Series/film title")] = "",
     aka: Annotated[str, typer.Option("--aka", help="Also known as")] = "",
     episode_title: Annotated[str, typer.Option("--episode-title")] = "",
@@ -45,12 +49,23 @@ def cuesheet(
     force: ForceOption = False,
 ) -> None:
     """The performing-rights cue sheet: every use in order, timings, parties and warnings."""
+    from dataclasses import replace
+
     from conform.cues.placed import read_stem_cues
-    from conform.paperwork.cuesheet import Production, clock, cue_sheet, cue_sheet_files
+    from conform.paperwork.cuesheet import (
+        Production,
+        clock,
+        cue_sheet,
+        cue_sheet_files,
+        library_warnings,
+        unknown_cues,
+    )
     from conform.paperwork.parties import read_parties
     from edl.errors import MconformError
     from edl.files import OutputExists, atomic_write_bytes
 
+    if out_path.is_dir():  # a folder: cuesheet.csv and its companions go in it
+        out_path = out_path / "cuesheet.csv"
     name = out_path.name
     stem = name[: -len(".csv")] if name.lower().endswith(".csv") else name
     cut = load_cut(cut_path, rate)
@@ -62,6 +77,16 @@ def cuesheet(
         sheet = cue_sheet(cues, cut, production, parties)
     except MconformError as error:
         raise error.located(path=cues_path) from None
+    extra = unknown_cues(parties, cues) if parties else []
+    if db is not None:
+        from temp_library.catalog import Catalog, CatalogError
+
+        if not db.is_file():
+            raise CatalogError("no such catalog", path=db, hint="give the temp library's --db")
+        with Catalog(db) as catalog:
+            extra += library_warnings(catalog, cut)
+    if extra:
+        sheet = replace(sheet, warnings=(*sheet.warnings, *extra))
     files = cue_sheet_files(sheet, stem)
     targets = {name: out_path.with_name(name) for name in files}
     if not force:

@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from conform.cues.cuelist import CueError
 from conform.cues.placed import StemCue
@@ -20,7 +21,11 @@ from edl.csvsafe import safe_cell
 from edl.cut import Cut
 from edl.errors import CutError
 from edl.rate import Rate
+
+if TYPE_CHECKING:
+    from temp_library.catalog import Catalog
 from edl.timecode import format_timecode
+from temp_library.usage import RISKY, find_usage, is_locked
 
 __all__ = [
     "USAGES",
@@ -34,6 +39,8 @@ __all__ = [
     "whole_seconds",
     "clock",
     "cue_sheet_files",
+    "library_warnings",
+    "unknown_cues",
 ]
 
 # Usage codes of the ASCAP/BMI (RapidCue) and CISAC cue-sheet legends.
@@ -184,7 +191,7 @@ def cue_sheet(
     rate = cut.rate
     production = production or Production(title=cut.title)
     parties = parties or {}
-    locked = "LOCK" in cut.title.upper()
+    locked = is_locked(cut)
     found: list[tuple[int, int, StemCue, str, tuple[Party, ...], str, list[str]]] = []
     warnings: list[str] = []
     for cue in cues:
@@ -248,6 +255,23 @@ def _overlaps(uses: list[Use], rate: Rate) -> list[str]:
                 )
         active.append(use)
     return found
+
+
+def library_warnings(catalog: Catalog, cut: Cut) -> list[str]:
+    """Temp tracks of the catalog that still play in the cut with no licence to stay."""
+    where = "the locked cut" if is_locked(cut) else "the final cut"
+    return [
+        f"temp track {use.track.name} is {use.track.licence} but plays in {where} at "
+        f"{format_timecode(use.event.record_in, cut.rate)}: license or replace it"
+        for use in find_usage(catalog, cut)
+        if use.track.licence in RISKY
+    ]
+
+
+def unknown_cues(parties: dict[str, tuple[Party, ...]], cues: list[StemCue]) -> list[str]:
+    """Cues a parties file names that the cue list does not have (a typo, or a dropped cue)."""
+    known = {c.number for c in cues}
+    return [f"parties file: cue {n} is not in the cue list" for n in parties if n not in known]
 
 
 def production_rows(sheet: CueSheet) -> list[tuple[str, str]]:
