@@ -70,7 +70,7 @@ body{margin:0;font-size:10px}
 .controls,.noprint{display:none!important}
 tr.hidden{display:table-row!important}
 .timeline{overflow:visible;border:none}.timeline svg{min-width:0}
-th{position:static}
+th{position:static}th.sort::after{content:none}
 tr,li{break-inside:avoid}
 h2{break-after:avoid}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
