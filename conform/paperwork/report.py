@@ -269,29 +269,32 @@ def _label(x: float, width: float, y: float, text: str) -> str:
 
 
 def _strips(axis: _Axis, cut: Cut, changes: list[ChangeRow], old_cut: Cut | None) -> list[str]:
-    """The old and the new cut as shot strips, changes coloured, changed shots linked."""
+    """The old and the new cut as shot strips, changes coloured, changed shots linked.
+
+    Runs of same/shifted segments are drawn as one block each and shot boundaries closer
+    than 2 px are left out, so a 100 000-event cut still gives a page a browser can open.
+    """
     out = ['<text class="lane-label" x="6" y="44">old cut</text>',
            '<text class="lane-label" x="6" y="102">new cut</text>']  # fmt: skip
     old_y, new_y, h = 30, 88, 22
     tc = cut.timecode
-    for n, row in enumerate(changes):
-        colour = KIND_COLOUR.get(row.kind, "#999")
-        what = f"{row.kind} {row.reel} {row.clip}".strip()
-        if row.old_end > row.old_start:
-            out.append(
-                f'<rect data-seg="{n}" x="{axis.x(row.old_start):.1f}" y="{old_y}" '
-                f'width="{axis.w(row.old_start, row.old_end):.1f}" height="{h}" '
-                f'fill="{colour}"><title>{_e(what)}: old {tc(row.old_start)} - '
-                f"{tc(row.old_end)}</title></rect>"
-            )
-        if row.new_end > row.new_start:
-            out.append(
-                f'<rect data-seg="{n}" x="{axis.x(row.new_start):.1f}" y="{new_y}" '
-                f'width="{axis.w(row.new_start, row.new_end):.1f}" height="{h}" '
-                f'fill="{colour}"><title>{_e(what)}: new {tc(row.new_start)} - '
-                f"{tc(row.new_end)}</title></rect>"
-            )
-        if row.kind not in _QUIET and row.offset is not None:
+    for n, f in enumerate(fold_changes(changes)):
+        colour = KIND_COLOUR.get(f.kind, "#999")
+        if f.count == 1:
+            what = f"{f.kind} {f.first.reel} {f.first.clip}".strip()
+        else:
+            what = f"{f.kind}, {f.count} shots"
+        spans = ((old_y, "old", f.first.old_start, f.last.old_end),
+                 (new_y, "new", f.first.new_start, f.last.new_end))  # fmt: skip
+        for y, label, start, end in spans:
+            if end > start:
+                out.append(
+                    f'<rect data-seg="{n}" x="{axis.x(start):.1f}" y="{y}" '
+                    f'width="{axis.w(start, end):.1f}" height="{h}" fill="{colour}">'
+                    f"<title>{_e(what)}: {label} {tc(start)} - {tc(end)}</title></rect>"
+                )
+        row = f.first
+        if f.kind not in _QUIET and row.offset is not None:
             a, b = axis.x(row.old_start), axis.x(row.old_end)
             c, d = axis.x(row.new_start), axis.x(row.new_end)
             out.append(
@@ -302,16 +305,26 @@ def _strips(axis: _Axis, cut: Cut, changes: list[ChangeRow], old_cut: Cut | None
         out[0] = '<text class="lane-label" x="6" y="44">(no change list)</text>'
     old_events = old_cut.events if old_cut is not None else ()
     for y, events in ((old_y, old_events), (new_y, cut.events)):
-        for n, event in enumerate(events):
-            if not changes:
-                fill = "#9aa1ad" if n % 2 else "#c2c7cf"
-                out.append(
-                    f'<rect x="{axis.x(event.record_in):.1f}" y="{y}" '
-                    f'width="{axis.w(event.record_in, event.record_out):.1f}" height="{h}" '
-                    f'fill="{fill}"><title>{_e(event.name)} {tc(event.record_in)}</title></rect>'
-                )
+        if not changes and events:
+            if len(events) <= 2000:
+                for n, event in enumerate(events):
+                    fill = "#9aa1ad" if n % 2 else "#c2c7cf"
+                    out.append(
+                        f'<rect x="{axis.x(event.record_in):.1f}" y="{y}" '
+                        f'width="{axis.w(event.record_in, event.record_out):.1f}" height="{h}" '
+                        f'fill="{fill}"><title>{_e(event.name)} {tc(event.record_in)}</title>'
+                        "</rect>"
+                    )
+            else:
+                lo, hi = events[0].record_in, max(e.record_out for e in events)
+                out.append(f'<rect x="{axis.x(lo):.1f}" y="{y}" width="{axis.w(lo, hi):.1f}" '
+                           f'height="{h}" fill="#b4bac4"/>')  # fmt: skip
+        last = -10.0
+        for event in events:
             x = axis.x(event.record_in)
-            out.append(f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + h}" stroke="#fff"/>')
+            if x - last >= 2:
+                out.append(f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + h}" stroke="#fff"/>')
+                last = x
     return out
 
 
