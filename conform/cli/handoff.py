@@ -87,7 +87,7 @@ def handoff(
         table.add_column(name)
     figures = {row["name"]: row for row in result.loudness}
     for f in sorted(result.files, key=lambda f: (f.start, f.path)):
-        row = figures.get(Path(f.path).stem.split(".")[0], {})
+        row = figures.get(Path(f.path).stem, {})
         lufs, peak = row.get("integrated_lufs", ""), row.get("true_peak_dbtp", "")
         table.add_row(f.path, cut.timecode(f.start), str(f.channels), str(lufs), str(peak))
     out.print(table)

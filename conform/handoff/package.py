@@ -37,8 +37,9 @@ from conform.handoff.stems import (
 )
 from conform.handoff.timeline import VERSION, Marker, StemFile, stem_edls, timeline_otio, write_aaf
 from conform.handoff.verify import verify_package
-from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
+from conform.paperwork.cuesheet import Production, cue_sheet, cue_sheet_files
 from conform.paperwork.report import report_html
+from edl.csvsafe import safe_cell
 from edl.cut import Cut
 from edl.errors import MconformError
 from edl.files import OutputDir
@@ -155,13 +156,13 @@ def _loudness_row(
 ) -> dict[str, object]:
     f = figures
     return {
-        "kind": kind, "name": name, "cue": cue,
+        "kind": kind, "name": safe_cell(name), "cue": safe_cell(cue),
         "integrated_lufs": _round(f.integrated_lufs if f else None),
         "loudness_range_lu": _round(f.loudness_range_lu if f else None),
         "true_peak_dbtp": _round(f.true_peak_dbtp if f else None),
         "max_momentary_lufs": _round(f.max_momentary_lufs if f else None),
         "max_short_term_lufs": _round(f.max_short_term_lufs if f else None),
-        "note": note or (f.note if f else ""),
+        "note": safe_cell(note or (f.note if f else "")),
     }  # fmt: skip
 
 
@@ -224,14 +225,17 @@ def build_handoff(
     else:
         _reel_layout(cues, cut, out, settings, stamp, stem_names, handoff, tick)
     _write_timelines(out, handoff, cut, cues, title, settings, when)
-    sheet, warnings = cue_sheet_csv(cue_sheet(cues), cut, title)
-    handoff.warnings += warnings
-    out.write_text("cuesheet.csv", sheet)
+    sheet = cue_sheet(cues, cut, Production(title=title))
+    handoff.warnings += sheet.warnings
+    for name, data in cue_sheet_files(sheet).items():
+        out.path(name).write_bytes(data)
     out.write_text("loudness.csv", _csv(handoff.loudness))
     changes_text = changes_csv.read_text(encoding="utf-8") if changes_csv else ""
     if changes_csv:
         out.write_text("changes.csv", changes_text)
-    out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text))
+    stems = [(f.path, f.start, f.channels) for f in handoff.files]
+    out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text,
+                                              warnings=handoff.warnings, stems=stems))  # fmt: skip
     out.write_text("README.txt", _readme(title, cut, cues, handoff, settings))
     _write_manifest(out, when)
     seal(out.path("."), f"mconform {VERSION} handoff of {title}")
@@ -455,7 +459,8 @@ def _readme(
         "",
         "stems/      the stems",
         "timeline/   music.otio, music.aaf (linked to stems/), one EDL per stem track",
-        "cuesheet.csv   cue sheet (performing rights)",
+        "cuesheet.csv   cue sheet (performing rights): one row per use; .production.csv and",
+        "               .xlsx beside it (production header, the societies' layout)",
         "loudness.csv   integrated loudness and true peak per stem and per cue",
         "changes.csv    picture changes the music was conformed to (when present)",
         "report.html    the cut, the cues, changes and loudness on one page",

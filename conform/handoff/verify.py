@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from urllib.parse import unquote
 
+from edl.csvsafe import FORMULA_STARTS
 from edl.rate import Rate
 from edl.timecode import frames_to_samples
 from temp_library.audio.bwf import parse_bext, read_chunks
@@ -171,8 +172,12 @@ def _cue_sheet_cues(folder: Path) -> list[str]:
     if not path.is_file():
         return []
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8", errors="replace"))))
-    header = next((i for i, r in enumerate(rows) if r[:2] == ["sequence", "cue"]), None)
-    return [r[1] for r in rows[header + 1 :] if len(r) > 1] if header is not None else []
+    header = next((i for i, r in enumerate(rows) if r[1:2] == ["cue"]), None)
+    if header is None:
+        return []
+    cells = [r[1] for r in rows[header + 1 :] if len(r) > 1]
+    # undo the spreadsheet-safe quote (edl/csvsafe.py) to compare with the cue number
+    return sorted({c[1:] if c[:1] == "'" and c[1:2] in FORMULA_STARTS else c for c in cells})
 
 
 def _check_aaf(folder: Path, stems: dict[str, _Stem]) -> list[str]:
