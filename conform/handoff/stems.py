@@ -127,7 +127,7 @@ def _check_size(cue: StemCue, name: str, path: Path, sample_rate: int) -> None:
         raise AudioError(
             f"cue {cue.number}: stem {name} is {info.frames / max(1, info.samplerate) / 60:.0f} "
             f"min of {info.channels} ch ({size / (1 << 30):.1f} GiB as float); a cue's stem may "
-            f"be at most {MAX_STEM_BYTES >> 30} GiB in memory", path,
+            f"be at most {MAX_STEM_BYTES / (1 << 30):g} GiB in memory", path,
             "split the cue into shorter cues",
         )  # fmt: skip
 
