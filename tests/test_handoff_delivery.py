@@ -373,7 +373,7 @@ def test_a_cue_too_long_to_render_is_refused_with_the_limit_named(
     project = _project(tmp_path, "24", {"Strings": 2}, overlap=False)
     monkeypatch.setattr(stems, "MAX_STEM_BYTES", 1 << 20)  # 1 MiB: these 5 s cues are over
     code, _, err = _handoff(monkeypatch, capsys, project, tmp_path / "p", "24")
-    assert code == 2 and "at most 0.000977 GiB in memory" in err
+    assert code == 2 and "at most 1 MiB in memory" in err
     assert "cue 1M1: stem Strings" in err and not (tmp_path / "p").exists()
 
 

@@ -125,9 +125,9 @@ def _check_size(cue: StemCue, name: str, path: Path, sample_rate: int) -> None:
     size = frames * info.channels * 4
     if size > MAX_STEM_BYTES:
         raise AudioError(
-            f"cue {cue.number}: stem {name} is {info.frames / max(1, info.samplerate) / 60:.0f} "
-            f"min of {info.channels} ch ({size / (1 << 30):.1f} GiB as float); a cue's stem may "
-            f"be at most {MAX_STEM_BYTES / (1 << 30):g} GiB in memory", path,
+            f"cue {cue.number}: stem {name} is {info.frames / max(1, info.samplerate) / 60:.1f} "
+            f"min of {info.channels} ch ({size / (1 << 20):.0f} MiB as float); a cue's stem may "
+            f"be at most {MAX_STEM_BYTES >> 20} MiB in memory", path,
             "split the cue into shorter cues",
         )  # fmt: skip
 
