@@ -387,3 +387,27 @@ def test_safe_names_are_one_plain_file_name(text: str) -> None:
     assert all(c.isalnum() or c in "_-+" for c in name)
     book = NameBook()
     assert book.claim(name) == name and book.claim(name.upper()) == f"{name.upper()}_2"
+
+
+def test_cue_layout_two_pop_has_head_and_tail_pops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    project = _project(tmp_path, "25", {"Strings": 2}, overlap=False)
+    package = tmp_path / "p"
+    code, _, err = _handoff(monkeypatch, capsys, project, package, "25", "--two-pop")
+    assert code == 0, err
+    path = package / "stems" / "1M1_Cue1_Strings.wav"
+    data, _ = sf.read(str(path), dtype="float32")
+    rate = parse_rate("25")
+    start = parse_timecode("01:00:02:00", rate)  # cue 1M1 runs 2 s to 7 s
+    assert _reference(path) == frames_to_samples(start - 75, rate, SR)  # 3 s of leader
+    frame = SR // 25
+    head = 25 * frame  # 2 s before the first frame, from a file start 3 s before it
+    assert np.max(np.abs(data[head : head + frame])) == pytest.approx(0.1, abs=0.002)
+    assert np.max(np.abs(data[:head])) == 0 and np.max(np.abs(data[head + frame : 3 * SR])) == 0
+    tail = data.shape[0] - 3 * SR + 2 * SR - frame  # the last frame of action + 2 s
+    assert np.max(np.abs(data[tail : tail + frame])) == pytest.approx(0.1, abs=0.002)
+    assert np.max(np.abs(data[tail + frame :])) == 0
+    code, _, err = _handoff(monkeypatch, capsys, project, tmp_path / "q", "25", "--two-pop",
+                            "--handles", "50")  # fmt: skip
+    assert code == 2 and "2-pop" in err

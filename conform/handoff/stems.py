@@ -8,7 +8,6 @@ join; the same gains apply to every stem of the cue, so the stems still sum to i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +24,8 @@ from temp_library.audio.fades import gains
 __all__ = [
     "RenderSettings",
     "render_cue",
-    "render_reel",
     "channel_labels",
     "CHANNEL_ORDERS",
-    "file_title",
     "reorder_channels",
     "stem_channels",
     "ReelMixer",
@@ -63,12 +60,6 @@ class RenderSettings:
     crossfade_ms: float = 10.0
     curve: str = "equal-power"
     handles: int = 0  # frames of extra audio before and after each cue file
-
-
-def file_title(text: str) -> str:
-    """``Main Title`` -> ``MainTitle`` (safe in a file name)."""
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    return "".join(w[:1].upper() + w[1:] for w in words)
 
 
 def channel_labels(channels: int, order: str = "smpte") -> tuple[str, ...]:
@@ -221,40 +212,6 @@ def render_cue(
                         * correction[r_lo - offset : r_hi - offset]
                     )
     return first, into
-
-
-def render_reel(
-    cues: list[StemCue],
-    rate: Rate,
-    settings: RenderSettings,
-    first_frame: int,
-    last_frame: int,
-    loader: Loader = read_audio,
-    two_pop_frame: int | None = None,
-) -> tuple[int, dict[str, np.ndarray]]:
-    """Continuous stems for a reel from ``first_frame`` to ``last_frame``, one per stem name."""
-    sr = settings.sample_rate
-    origin = frames_to_samples(first_frame, rate, sr)
-    total = frames_to_samples(last_frame, rate, sr) - origin
-    buffers: dict[str, np.ndarray] = {}
-    for cue in cues:
-        audio = load_stems(cue, settings, loader)
-        for name, samples in audio.items():
-            if name not in buffers:
-                buffers[name] = np.zeros((total, samples.shape[1]), dtype=np.float32)
-            elif buffers[name].shape[1] != samples.shape[1]:
-                raise AudioError(
-                    f"cue {cue.number}: stem {name} has {samples.shape[1]} channels, other cues "
-                    f"{buffers[name].shape[1]}", hint="give every cue's stem the same channels",
-                )  # fmt: skip
-        render_cue(cue, audio, rate, settings, origin=origin, into=buffers)
-    if two_pop_frame is not None:
-        pop_at = frames_to_samples(two_pop_frame, rate, sr) - origin
-        pop_len = frames_to_samples(two_pop_frame + 1, rate, sr) - pop_at - origin
-        tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(pop_len) / sr)  # 1 kHz at -20 dBFS
-        for samples in buffers.values():
-            samples[pop_at : pop_at + pop_len] += tone[:, None].astype(np.float32)
-    return origin, buffers
 
 
 class ReelMixer:
