@@ -143,7 +143,8 @@ class FitPlan:
         for join in self.joins:
             what = "cut out" if join.to > join.at else "repeated"
             first, last = min(join.at, join.to) / sr, max(join.at, join.to) / sr
-            beats = f" ({abs(join.beats)} beats)" if join.beats else ""
+            count = abs(join.beats)
+            beats = f" ({count} beat{'s' if count != 1 else ''})" if count else ""
             rhythm = (
                 f"on the beat (rhythm {join.rhythm_ms:+.0f} ms)"
                 if join.beat_aligned
