@@ -18,7 +18,7 @@ import numpy as np
 
 from conform.music.errors import FitError
 from conform.music.fit import FitPlan, apply_plan
-from temp_library.audio.bwf import Bext, read_audio, write_audio
+from temp_library.audio.bwf import Audio, Bext, parse_bext, read_chunks, write_audio
 
 __all__ = ["StemFile", "check_stems", "read_mix", "output_names", "write_fitted", "safe_name"]
 
@@ -100,7 +100,10 @@ def read_mix(stems: list[StemFile]) -> np.ndarray:
                     if not len(block):
                         break
                     _finite(block, stem.path, start)
-                    mix[start : start + len(block), 0] += block.sum(axis=1) / stem.channels
+                    target = mix[start : start + len(block), 0]
+                    scale = np.float32(1.0 / stem.channels)
+                    for c in range(stem.channels):  # column by column: a strided sum is slow
+                        target += block[:, c] * scale
                     start += len(block)
         except (RuntimeError, sf.LibsndfileError) as err:
             raise FitError(f"cannot read audio: {err}", path=stem.path) from None
@@ -137,10 +140,29 @@ def _same(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+class _StemReader:
+    """A stem's samples sliced straight from its file (``shape`` and ``[a:b]``)."""
+
+    def __init__(self, handle: object, stem: StemFile) -> None:
+        self.handle = handle
+        self.shape = (stem.frames, stem.channels)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop = key.start or 0, key.stop
+        self.handle.seek(start)  # type: ignore[attr-defined]
+        block = self.handle.read(stop - start, dtype="float32", always_2d=True)  # type: ignore[attr-defined]
+        if block.shape[0] != stop - start:
+            raise FitError(f"the file ended at sample {start + block.shape[0]}",
+                           hint="the file is truncated")  # fmt: skip
+        return block
+
+
 def write_fitted(
     plan: FitPlan, stems: list[StemFile], targets: list[Path], note: str, force: bool
 ) -> list[Path]:
-    """Each stem read, edited by ``plan`` and written to its target (never over an input)."""
+    """Each stem edited by ``plan`` straight from its file and written (never over an input)."""
+    import soundfile as sf
+
     for target in targets:
         for stem in stems:
             if _same(target, stem.path) or target.resolve() == stem.path.resolve():
@@ -150,15 +172,23 @@ def write_fitted(
             raise FitError("already exists", path=target, hint="use --force to replace it")
     written = []
     for stem, target in zip(stems, targets, strict=True):
-        audio = read_audio(stem.path)
-        _finite(audio.samples, stem.path, 0)
-        fitted = apply_plan(audio.samples, plan)
-        bext = audio.bext or Bext()
+        try:
+            with sf.SoundFile(str(stem.path)) as handle:
+                subtype = handle.subtype
+                fitted = apply_plan(_StemReader(handle, stem), plan)
+        except (RuntimeError, sf.LibsndfileError) as err:
+            raise FitError(f"cannot read audio: {err}", path=stem.path) from None
+        bext, ixml = Bext(), None
+        if stem.path.suffix.lower() in (".wav", ".bwf", ".wave"):
+            chunks = read_chunks(stem.path)
+            bext = parse_bext(chunks["bext"]) if "bext" in chunks else bext
+            if "iXML" in chunks:
+                ixml = chunks["iXML"].decode("utf-8", "replace").rstrip("\x00")
         target.parent.mkdir(parents=True, exist_ok=True)
         write_audio(
-            target, audio.with_samples(fitted),
-            bext=Bext(**{**bext.__dict__, "description": note[:256]}), ixml=audio.ixml,
-            force=True,
+            target, Audio(fitted, stem.sample_rate, subtype),
+            bext=Bext(**{**bext.__dict__, "description": note[:256]}), ixml=ixml, force=True,
         )  # fmt: skip
+        del fitted
         written.append(target)
     return written

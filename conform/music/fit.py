@@ -35,7 +35,7 @@ from conform.music.errors import FitError
 from conform.music.features import Features, features, to_mono
 from conform.music.hits import Hit, segments
 from conform.music.joins import Candidate, Scorer
-from temp_library.audio.fades import choose_curve, crossfade, fade_in, fade_out
+from temp_library.audio.fades import choose_curve, crossfade, gains
 
 __all__ = [
     "FitError",
@@ -56,6 +56,7 @@ MODES = ("auto", "trim", "cut", "extend")
 AUTO_LIMIT = 2.5  # join cost above which `auto` trims the tail instead of cutting
 _ON_BEAT_MS = 25.0
 _DISTINCT_BARS = 0.75  # alternatives differ by at least this much in position
+_COPY_BLOCK = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -460,39 +461,63 @@ def plan_fit(
     return plan_fits(mix, sample_rate, target, mode, **options)[0]  # type: ignore[arg-type]
 
 
+def _pieces(plan: FitPlan) -> list[tuple[int, int] | Join]:
+    """The plan as source ranges to copy and joins to crossfade, in playing order."""
+    head = plan.trim if plan.trim_from == "head" else 0
+    tail = plan.trim if plan.trim_from == "tail" else 0
+    pieces: list[tuple[int, int] | Join] = []
+    cursor = head
+    for join in sorted(plan.joins, key=lambda j: j.at):
+        x = join.crossfade
+        if join.at - x < cursor or join.to - x < 0 or join.to > plan.source_length:
+            raise FitError(f"joins overlap at sample {join.at}: the plan is not for this cue")
+        pieces.extend([(cursor, join.at - x), join])
+        cursor = join.to
+    pieces.append((cursor, plan.source_length - tail))
+    return pieces
+
+
 def apply_plan(samples: np.ndarray, plan: FitPlan) -> np.ndarray:
-    """The same edit on any stem of the cue: exactly ``plan.target`` samples out."""
+    """The same edit on any stem of the cue: exactly ``plan.target`` samples out.
+
+    ``samples`` may be any object with ``shape`` and slicing (a stem read lazily from its
+    file); the result is filled block by block, so only it is held whole.
+    """
     if samples.shape[0] != plan.source_length:
         raise FitError(
             f"stem is {samples.shape[0]} samples long, the cue {plan.source_length}",
             hint="stems of a cue must be the same length",
         )
     if plan.mode == "none":
-        return samples.copy()
-    head = plan.trim if plan.trim_from == "head" else 0
-    tail = plan.trim if plan.trim_from == "tail" else 0
-    pieces = []
-    cursor = head
-    for join in sorted(plan.joins, key=lambda j: j.at):
-        x = join.crossfade
-        if join.at - x < cursor or join.to - x < 0:
-            raise FitError(f"joins overlap at sample {join.at}: the plan is not for this cue")
-        pieces.append(samples[cursor : join.at - x])
-        pieces.append(crossfade(samples[join.at - x : join.at], samples[join.to - x : join.to],
-                                join.curve))  # fmt: skip
-        cursor = join.to
-    pieces.append(samples[cursor : plan.source_length - tail])
-    result = np.concatenate(pieces) if len(pieces) > 1 else pieces[0].copy()
-    if result.shape[0] != plan.target:
+        return np.array(samples[0 : plan.source_length], dtype=np.float32)
+    pieces = _pieces(plan)
+    made = sum(p[1] - p[0] if isinstance(p, tuple) else p.crossfade for p in pieces)
+    if made != plan.target:
         raise FitError(
-            f"the edit made {result.shape[0]} samples, not {plan.target}",
+            f"the edit made {made} samples, not {plan.target}",
             hint="this is a bug in the fit plan; please report it",
         )
+    out = np.empty((plan.target, samples.shape[1]), dtype=np.float32)
+    pos = 0
+    for piece in pieces:
+        if isinstance(piece, Join):
+            x = piece.crossfade
+            out[pos : pos + x] = crossfade(
+                samples[piece.at - x : piece.at], samples[piece.to - x : piece.to], piece.curve
+            )
+            pos += x
+            continue
+        for lo in range(piece[0], piece[1], _COPY_BLOCK):
+            hi = min(piece[1], lo + _COPY_BLOCK)
+            out[pos : pos + hi - lo] = samples[lo:hi]
+            pos += hi - lo
     if plan.trim_from == "head":
-        result = fade_in(result, plan.fade)
-    elif plan.trim_from == "tail":
-        result = fade_out(result, plan.fade)
-    return result
+        _, rising = gains(plan.fade, "s-curve")
+        out[: plan.fade] *= rising
+    elif plan.trim_from == "tail" and plan.fade:
+        falling, _ = gains(plan.fade, "s-curve")
+        out[plan.target - plan.fade :] *= falling
+    return out
 
 
 def mix_stems(stems: list[np.ndarray]) -> np.ndarray:
