@@ -243,6 +243,9 @@ def _segment_edits(
         unit = grid.beats_per_bar if grid.bars_sure else 1
         idx = np.arange(len(beats))
         period = grid.period
+        f = an.feats
+        strength = f.onset[np.clip((beats - f.window + f.hop) // f.hop, 0, f.frames - 1)]
+        clear = np.minimum(strength / (float(np.median(strength)) + 1e-9), 2.0)
         for i in idx.tolist():
             b = int(beats[i])
             goal = b + change  # where `to` would be with no remainder
@@ -255,6 +258,7 @@ def _segment_edits(
                     continue
                 r = change - delta
                 bonus = -0.1 if grid.bars_sure and grid.is_downbeat(i) else 0.0
+                bonus -= 0.1 * float(clear[j])  # land on a clear attack: a surer beat
                 if tail_ok and 0 <= r <= bar:
                     pairs.append((b, int(beats[j]), bonus + 0.1 * r / period, r))
                 if abs(r) <= period:

@@ -56,7 +56,7 @@ class Scorer:
         self.bar = float(bar)
         window = int(np.clip(bar / feats.hop, 1.0 * fr, 4.0 * fr))
         self.window = max(window - window % _BLOCKS, _BLOCKS)  # frames, one to two bars
-        self.seam_window = max(2, self.window // 2)
+        self.seam_window = max(2, int(round(1.0 * fr)))  # one second either side
         both = np.concatenate([feats.timbre / np.sqrt(feats.timbre.shape[1]), feats.chroma], 1)
         self._cum = np.concatenate([np.zeros((1, both.shape[1])), np.cumsum(both, axis=0)])
         self._ntimbre = feats.timbre.shape[1]
@@ -147,7 +147,7 @@ class Scorer:
         rhythm = self.rhythm_error(at, to)
         period = self.beats.period if self.beats.pulsed else 0.0
         rhythm_cost = np.abs(rhythm) / period * 4.0 if period else np.zeros(len(at))
-        cost = 0.5 * seam + 0.5 * context + 0.3 * excess + rhythm_cost
+        cost = 0.65 * seam + 0.35 * context + 0.3 * excess + rhythm_cost
         cost = np.where(excess > _LOUDNESS_LIMIT, np.inf, cost)
         return [
             Candidate(int(a), int(b), float(c), float(s), float(x), float(ld), float(e), int(r))
