@@ -273,7 +273,8 @@ def _segment_edits(
         np.rint((starts + change - f.window // 2) / f.hop).astype(int), 0, f.frames - 1
     )
     held = np.minimum((quiet[frames_at] + quiet[frames_to]) / (2 * scale), 3.0)
-    for at, extra in zip(starts.tolist(), (0.1 + 0.2 * held).tolist(), strict=True):
+    base = 0.3 if grid.pulsed else 0.1  # in pulsed music, off-grid joins are the last resort
+    for at, extra in zip(starts.tolist(), (base + 0.2 * held).tolist(), strict=True):
         pairs.append((at, at + change, extra, 0))
     keep = options["keep"]
     valid = [

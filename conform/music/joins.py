@@ -146,7 +146,7 @@ class Scorer:
         excess = np.maximum(excess, 0.0)
         rhythm = self.rhythm_error(at, to)
         period = self.beats.period if self.beats.pulsed else 0.0
-        rhythm_cost = np.abs(rhythm) / period * 4.0 if period else np.zeros(len(at))
+        rhythm_cost = np.abs(rhythm) / period * 8.0 if period else np.zeros(len(at))
         cost = 0.65 * seam + 0.35 * context + 0.3 * excess + rhythm_cost
         cost = np.where(excess > _LOUDNESS_LIMIT, np.inf, cost)
         return [
