@@ -27,6 +27,7 @@ from conform.music.errors import FitError
 from conform.music.fit import FitPlan, plan_fit
 from conform.music.hits import Hit
 from edl.changes import ChangeList
+from edl.csvsafe import safe_cell
 from edl.errors import MconformError
 from edl.files import OutputDir
 from edl.timecode import format_timecode, frames_to_samples
@@ -148,7 +149,7 @@ def refit_changed_cues(
     writer.writerow(["cue", "status", "new_start", "new_end", "stems", "edit"])
     for r in refits:
         edit = " | ".join(r.plan.describe()) if r.plan is not None else r.why
-        cue = "'" + r.cue if r.cue[:1] in ("=", "+", "-", "@") else r.cue  # spreadsheet-safe
-        writer.writerow([cue, r.status, r.new_start, r.new_end, ";".join(r.stems), edit])
+        writer.writerow([safe_cell(r.cue), r.status, r.new_start, r.new_end,
+                         safe_cell(";".join(r.stems)), safe_cell(edit)])  # fmt: skip
     output.write_text("fit.csv", buffer.getvalue())
     return RefitReport(tuple(refits))
