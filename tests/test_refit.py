@@ -64,3 +64,26 @@ def test_conform_fit_refits_a_changed_cue_and_lands_its_hit(
             fitted[hit_at : hit_at + 2000], original[source_hit : source_hit + 2000], atol=1e-4
         )
     assert "fit 1M7 to" in text
+
+
+def test_conform_fit_reports_a_cue_it_cannot_fit_and_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stems = cue_stems(SR, 23.0, 132.0)
+    write_audio(tmp_path / "a.wav", Audio(stems["pad"], SR))
+    write_audio(tmp_path / "b.wav", Audio(stems["bass"][:-100], SR))  # one stem too short
+    cues = tmp_path / "cues.csv"
+    cues.write_text(
+        "cue,title,start,end,sync,stems\n1M7,Storm,01:03:36:00,01:03:58:00,,a=a.wav;b=b.wav\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, text, err = run_cli(
+        monkeypatch, capsys, "conform", str(SAMPLES / "reel1_v1.edl"),
+        str(SAMPLES / "reel1_v2.edl"), "--cues", str(cues), "--rate", "23.976",
+        "--out", str(out), "--fit",
+    )  # fmt: skip
+    assert code == 2
+    assert "fit 1M7: failed" in text and "same length" in text
+    rows = list(csv.DictReader((out / "fit.csv").open(encoding="utf-8")))
+    assert rows[0]["status"] == "failed" and (out / "cues.csv").exists()
