@@ -114,7 +114,8 @@ def fit(
     report = []
     for rank, plan in enumerate(plans, start=1):
         folder = out_path / str(rank) if alternatives > 1 else out_path
-        targets = [out_path] if len(files) == 1 and alternatives == 1 else [
+        single = len(files) == 1 and alternatives == 1 and not out_path.is_dir()
+        targets = [out_path] if single else [
             folder / name for name in names
         ]  # fmt: skip
         note = f"fit to {target} samples by mconform ({plan.mode})"
