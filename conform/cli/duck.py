@@ -83,8 +83,6 @@ def duck(
         stoi = f"STOI {f.stoi:.3f}, ESTOI {f.estoi:.3f}, " if f.stoi is not None else ""
         out.print(f"  {f.name:15} {stoi}index {f.index:.3f}, music -{f.loudness_drop_lu:.2f} LU, "
                   f"outside the speech band {f.outside_change_db:.2f} dB")  # fmt: skip
-    out.print(
-        f"wrote {output.target}: automation.csv, phrases.csv, treatments.csv, "
-        "timeline/duck.otio, timeline/duck.aaf, duck_report.html"
-        + (", stems/, preducked/" if render and result.phrases else "")
-    )
+    folders = sorted({f.split("/")[0] + "/" for f in result.files if "/" in f})
+    files = [f for f in result.files if "/" not in f]
+    out.print(f"wrote {output.target}: {', '.join(files + folders)}")

@@ -6,7 +6,8 @@ Jensen & Taal) of dialogue + music against the clean dialogue, and our speech-ba
 speech (K-weighted power of BS.1770, the same filters as our loudness meter, ungated: the
 phrases are too short for gating blocks) and the mean change, in dB, of its third-octave
 spectrum outside the speech band (below 250 Hz and above 4 kHz). The comparison is a plain
-side-chain duck of the whole music mix, its depth tuned per phrase to the same index.
+side-chain duck of the whole music mix, its depth tuned per phrase to the same index, and
+(when STOI is on) one fixed depth tuned to the same ESTOI over all the speech.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from scipy.signal import sosfilt, sosfreqz, tf2sos
 from conform.duck.bands import band_matrix, fft_size, index, stft_power
 
 __all__ = ["Figures", "k_sos", "k_weight_bins", "loudness_drop", "outside_change",
-           "whole_mix_depth", "intelligibility", "speech_frames"]  # fmt: skip
+           "whole_mix_depth", "estoi_matched_depth", "intelligibility",
+           "speech_frames"]  # fmt: skip
 
 OUTSIDE = (50, 63, 80, 100, 125, 160, 200, 5000, 6300, 8000, 10000, 12500, 16000)
 """Third-octave centres below and above the speech band, where the music's body and air live."""
@@ -96,6 +98,23 @@ def whole_mix_depth(speech_b: np.ndarray, music_b: np.ndarray, target: float) ->
             hi = mid
         else:
             lo = mid
+    return hi
+
+
+def estoi_matched_depth(dialogue: np.ndarray, music: np.ndarray, target: float, sr: int) -> float:
+    """The one depth (dB) of a whole-mix duck under all the speech that reaches ESTOI ``target``."""
+    from pystoi import stoi as pystoi
+
+    score = lambda depth: pystoi(dialogue, dialogue + music * 10 ** (-depth / 20), sr,  # noqa: E731
+                                 extended=True)  # fmt: skip
+    if score(0.0) >= target:
+        return 0.0
+    lo, hi = 0.0, 40.0
+    if score(hi) < target:
+        return hi
+    for _ in range(10):  # to 0.04 dB
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if score(mid) >= target else (mid, hi)
     return hi
 
 

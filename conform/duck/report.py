@@ -43,12 +43,14 @@ def duck_report_html(result: DuckResult, cut: Cut, title: str) -> str:
                              "music loudness drop (LU)", "change outside 250 Hz-4 kHz (dB)"],
                             rows))  # fmt: skip
         ours = next((f for f in result.figures if f.name == "ours"), None)
-        whole = next((f for f in result.figures if f.name == "whole-mix duck"), None)
-        if ours and whole and whole.loudness_drop_lu > 0:
-            ratio = ours.loudness_drop_lu / whole.loudness_drop_lu
-            parts.append(f"<p>For the same speech-band index, the per-stem treatment costs the "
-                         f"music {ours.loudness_drop_lu:.2f} LU, the whole-mix duck "
-                         f"{whole.loudness_drop_lu:.2f} LU ({ratio:.0%} of it; target: at most "
+        for f in result.figures:
+            if ours is None or not f.name.startswith("whole-mix") or f.loudness_drop_lu <= 0:
+                continue
+            same = "speech-band index" if f.name == "whole-mix duck" else "ESTOI"
+            ratio = ours.loudness_drop_lu / f.loudness_drop_lu
+            parts.append(f"<p>For the same {same}, the per-stem treatment costs the music "
+                         f"{ours.loudness_drop_lu:.2f} LU during speech, the whole-mix duck "
+                         f"{f.loudness_drop_lu:.2f} LU ({ratio:.0%} of it; target: at most "
                          f"50%).</p>")  # fmt: skip
     for warning in result.warnings:
         parts.append(f"<p><b>Note:</b> {escape(warning)}</p>")

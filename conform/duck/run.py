@@ -29,6 +29,7 @@ from conform.duck.automation import (
 from conform.duck.bands import band_matrix, fft_size, stft_power
 from conform.duck.measure import (
     Figures,
+    estoi_matched_depth,
     intelligibility,
     k_weight_bins,
     loudness_drop,
@@ -221,18 +222,16 @@ def duck_music(
         ))  # fmt: skip
     if joined:
         cat = {k: np.concatenate(v) for k, v in joined.items()}
+        mask = cat["mask"].astype(bool)
         for name, key in (("before", "before"), ("ours", "ours"), ("whole-mix duck", "whole")):
-            result.figures.append(
-                intelligibility(
-                    name,
-                    cat["dialogue"],
-                    cat[key],
-                    cat["before"],
-                    cat["mask"].astype(bool),
-                    sr,
-                    settings.stoi,
-                )
-            )
+            result.figures.append(intelligibility(name, cat["dialogue"], cat[key], cat["before"],
+                                                  mask, sr, settings.stoi))  # fmt: skip
+        ours = result.figures[1]
+        if ours.estoi is not None:
+            depth = estoi_matched_depth(cat["dialogue"], cat["before"], ours.estoi, sr)
+            result.figures.append(intelligibility(
+                "whole-mix duck, same ESTOI", cat["dialogue"], cat["before"] * 10 ** (-depth / 20),
+                cat["before"], mask, sr))  # fmt: skip
     if not found:
         result.warnings.append(f"{dialogue_path}: no speech found; nothing to duck")
     elif not result.phrases:
