@@ -82,7 +82,7 @@ def automation_csv(points: list[Breakpoint], rate: Rate, sample_rate: int,
 
 
 def clip_points(points: list[tuple[int, float]], start: int, end: int) -> list[tuple[int, float]]:
-    """The part of a piecewise-linear curve (frame, dB) inside ``[start, end]``, ends included."""
+    """The part of a piecewise-linear curve (frame, dB) inside ``[start, end]``, cut at its ends."""
     if not points:
         return []
     inside = [(f, v) for f, v in points if start <= f <= end]
@@ -97,9 +97,9 @@ def clip_points(points: list[tuple[int, float]], start: int, end: int) -> list[t
 
     if points[-1][0] < start or points[0][0] > end:
         return []
-    if not inside or inside[0][0] > start:
+    if points[0][0] < start:
         inside.insert(0, (start, round(at(start), 3)))
-    if inside[-1][0] < end:
+    if points[-1][0] > end:
         inside.append((end, round(at(end), 3)))
     return inside
 

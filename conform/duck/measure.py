@@ -101,20 +101,43 @@ def whole_mix_depth(speech_b: np.ndarray, music_b: np.ndarray, target: float) ->
     return hi
 
 
+STOI_RATE = 10000
+"""STOI's own rate: we resample once (soxr) so that pystoi does not, call after call."""
+
+
+def _at_stoi_rate(signal: np.ndarray, sample_rate: int) -> np.ndarray:
+    import soxr
+
+    if sample_rate == STOI_RATE:
+        return signal.astype(np.float64)
+    return soxr.resample(signal.astype(np.float64), sample_rate, STOI_RATE, quality="HQ")
+
+
 def estoi_matched_depth(dialogue: np.ndarray, music: np.ndarray, target: float, sr: int) -> float:
     """The one depth (dB) of a whole-mix duck under all the speech that reaches ESTOI ``target``."""
     from pystoi import stoi as pystoi
 
-    score = lambda depth: pystoi(dialogue, dialogue + music * 10 ** (-depth / 20), sr,  # noqa: E731
+    d, m = _at_stoi_rate(dialogue, sr), _at_stoi_rate(music, sr)
+    score = lambda depth: pystoi(d, d + m * 10 ** (-depth / 20), STOI_RATE,  # noqa: E731
                                  extended=True)  # fmt: skip
-    if score(0.0) >= target:
-        return 0.0
     lo, hi = 0.0, 40.0
-    if score(hi) < target:
-        return hi
-    for _ in range(10):  # to 0.04 dB
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if score(mid) >= target else (mid, hi)
+    f_lo, f_hi = score(lo) - target, score(hi) - target
+    if f_lo >= 0 or f_hi <= 0:
+        return lo if f_lo >= 0 else hi
+    side = 0
+    for _ in range(8):  # Illinois false position: ESTOI rises smoothly with the depth
+        mid = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        f_mid = score(mid) - target
+        if abs(f_mid) < 5e-4:
+            return mid
+        if f_mid > 0:
+            hi, f_hi = mid, f_mid
+            f_lo = f_lo / 2 if side == 1 else f_lo
+            side = 1
+        else:
+            lo, f_lo = mid, f_mid
+            f_hi = f_hi / 2 if side == -1 else f_hi
+            side = -1
     return hi
 
 
@@ -147,9 +170,10 @@ def intelligibility(
     if with_stoi and len(dialogue) > sample_rate // 2:
         from pystoi import stoi as pystoi
 
-        mix = dialogue + music
-        stoi = float(pystoi(dialogue, mix, sample_rate, extended=False))
-        estoi = float(pystoi(dialogue, mix, sample_rate, extended=True))
+        d = _at_stoi_rate(dialogue, sample_rate)
+        mix = d + _at_stoi_rate(music, sample_rate)
+        stoi = float(pystoi(d, mix, STOI_RATE, extended=False))
+        estoi = float(pystoi(d, mix, STOI_RATE, extended=True))
     return Figures(
         name, stoi, estoi, signal_index(dialogue, music, mask, sample_rate),
         loudness_drop(reference_music, music, sample_rate),

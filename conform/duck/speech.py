@@ -7,7 +7,7 @@ speech band (300-3400 Hz), its power taken in 2.5 ms blocks; the noise floor is 
 percentile of the 20 ms level (capped 20 dB under the loud end, for a track without pauses).
 A region grows from blocks 15 dB over the floor out to blocks 9 dB over it, gaps shorter
 than 150 ms are closed, and a region must last 80 ms and move (syllabic modulation: the
-20 ms level varies by 2 dB or more), so steady hum, tone or noise is never "speech".
+20 ms level's standard deviation is 3 dB or more), so steady hum, tone or noise is not speech.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class SpeechSettings:
     edge_db: float = 9.0  # and extends over 2.5 ms blocks this far over it
     close_ms: float = 150.0  # gaps shorter than this inside a region are closed
     min_ms: float = 80.0  # shorter regions are dropped
-    modulation_db: float = 2.0  # the 20 ms level must vary this much (speech moves)
+    modulation_db: float = 3.0  # the 20 ms level must vary this much (std; speech moves)
     preroll_ms: float = 250.0  # treatment ramps in over this before a phrase
     postroll_ms: float = 400.0  # and out over this after it
     merge_ms: float = 700.0  # speech regions closer than this make one phrase (at least
@@ -87,7 +87,7 @@ def speech_regions(
     for a, b in merged:
         if (b - a) * 2.5 < settings.min_ms or not seeds[a:b].any():
             continue
-        if np.ptp(smooth[a:b]) < settings.modulation_db:
+        if np.std(smooth[a:b]) < settings.modulation_db:
             continue
         result.append((a * block, min(len(mono), b * block)))
     return result

@@ -108,6 +108,9 @@ def choose(
     frames; ``bands`` sums bins into bands; ``kweight`` is the K-weighting power per bin.
     """
     names = sorted(stems)
+    used = np.flatnonzero(bands.any(axis=0))  # only the bins in the speech bands matter here
+    bands_u = bands[:, used]
+    stems_u = {n: np.ascontiguousarray(stems[n][used]) for n in names}
     speech_b = bands @ speech
     stem_b = {n: bands @ stems[n] for n in names}
     mean_power = {n: stems[n].mean(axis=1) for n in names}
@@ -121,7 +124,8 @@ def choose(
     def probe(n: str, band: tuple[float, float]) -> float:
         """Index bought per LU by a 6 dB cut of stem ``n`` on ``band``, the others untreated."""
         r = cut_response(freqs, *band, -6.0, sample_rate)
-        value = index(speech_b, total_b - stem_b[n] + (bands * r) @ stems[n])
+        new_b = (bands_u * r[used]) @ stems_u[n]
+        value = index(speech_b, total_b - stem_b[n] + new_b)
         loud = total_loud - loud_of[n] + float(kweight @ (mean_power[n] * r))
         return (value - before) / (10 * np.log10(total_loud / loud) + 0.05)
 
@@ -141,7 +145,7 @@ def choose(
         band = where[changed]
         r = cut_response(freqs, *band, cut, sample_rate) if band else np.ones_like(freqs)
         r = r * 10 ** (duck / 10)
-        new_b = (bands * r) @ stems[changed]
+        new_b = (bands_u * r[used]) @ stems_u[changed]
         music_b = sum(current_b[n] for n in names if n != changed) + new_b
         loud = sum(current_loud[n] for n in names if n != changed) + float(
             kweight @ (mean_power[changed] * r)
