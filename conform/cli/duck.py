@@ -69,8 +69,8 @@ def duck(
     speech = replace(SpeechSettings(), preroll_ms=preroll, postroll_ms=postroll)
     settings = DuckSettings(
         RenderSettings(sample_rate, handles=handles), layout, reel, speech,
-        TreatSettings(target=target, max_cut_db=max_cut, max_duck_db=max_duck), render,
-        not no_stoi, title or cut.title,
+        TreatSettings(target=target, max_cut_db=max_cut, max_duck_db=max_duck),
+        preducked=render, stems=render, stoi=not no_stoi, title=title or cut.title,
     )  # fmt: skip
     with output:
         result = duck_music(cues, cut, dialogue, settings, output)

@@ -64,7 +64,9 @@ class DuckSettings:
     reel: str = "R1"
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     treat: TreatSettings = field(default_factory=TreatSettings)
-    render_stems: bool = False  # write stems/ and preducked/ beside the automation
+    preducked: bool = False  # write the treated stems to preducked/
+    stems: bool = False  # and the untouched ones to stems/ (the handoff has them already)
+    two_pop: bool = False  # reel stems start 3 s early with a 2-pop, as the handoff's do
     stoi: bool = True  # STOI/ESTOI in the figures (pystoi); the band index is always there
     title: str = ""
 
@@ -131,16 +133,18 @@ def _stem_files(cues: list[StemCue], cut: Cut, settings: DuckSettings) -> list[S
                 files.append(StemFile(f"stems/{name}.wav", file_title(stem), cue.number, start,
                                       end, fts(end) - fts(start), 2))  # fmt: skip
     else:
-        first, last = _reel_span(cues, cut)
+        first, last = _reel_span(cues, cut, settings.two_pop)
         for stem in sorted({file_title(s) for c in cues for s in c.stems}):
             files.append(StemFile(f"stems/{settings.reel}_{stem}.wav", stem, "", first, last,
                                   fts(last) - fts(first), 2))  # fmt: skip
     return files
 
 
-def _reel_span(cues: list[StemCue], cut: Cut) -> tuple[int, int]:
+def _reel_span(cues: list[StemCue], cut: Cut, two_pop: bool = False) -> tuple[int, int]:
+    """First and last frame of the handoff's reel stems (3 s of head for a 2-pop)."""
     ffoa = cut.record_start if cut.record_start is not None else min(c.start for c in cues)
-    return ffoa, max([c.end for c in cues] + [cut.record_end or ffoa])
+    head = 3 * cut.rate.timecode_base if two_pop else 0
+    return ffoa - head, max([c.end for c in cues] + [cut.record_end or ffoa])
 
 
 def duck_music(
@@ -275,7 +279,7 @@ def _write(
     write_text("duck.json", json.dumps(figures, indent=2, sort_keys=True) + "\n")
     files = [StemFile(f.path, f.stem, f.cue, f.start, f.end, f.samples, channels.get(f.stem, 2))
              for f in _stem_files(cues, cut, settings)]  # fmt: skip
-    if settings.render_stems and result.phrases:
+    if (settings.preducked or settings.stems) and result.phrases:
         _render(result, cues, cut, settings, out)
     if files:
         import opentimelineio as otio
@@ -322,7 +326,9 @@ def _render(
     def emit(name: str, track: str, cue: str, start: int, samples: np.ndarray) -> None:
         origin = fts(start)
         treated = apply_treatments(samples, origin, by_track.get(track, []), sr)
-        for folder, data in (("stems", samples), ("preducked", treated)):
+        wanted = [("stems", samples)] if settings.stems else []
+        wanted += [("preducked", treated)] if settings.preducked else []
+        for folder, data in wanted:
             peak = float(np.max(np.abs(data))) if data.size else 0.0
             subtype = settings.render.subtype if peak <= 1.0 else "FLOAT"
             if subtype != settings.render.subtype:
@@ -347,8 +353,9 @@ def _render(
                 emit(f"{base}_{track}", track, cue.number, cue.start - settings.render.handles,
                      samples)  # fmt: skip
     else:
-        first, last = _reel_span(cues, cut)
-        _, buffers = render_reel(cues, rate, settings.render, first, last)
+        first, last = _reel_span(cues, cut, settings.two_pop)
+        pop = first + cut.rate.timecode_base if settings.two_pop else None
+        _, buffers = render_reel(cues, rate, settings.render, first, last, two_pop_frame=pop)
         for stem, samples in sorted(buffers.items()):
             track = file_title(stem)
             emit(f"{settings.reel}_{track}", track, "", first, samples)
