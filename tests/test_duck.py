@@ -217,7 +217,7 @@ def test_automation_reads_back_from_otio_and_the_aaf(ducked: Path) -> None:
         others = [c for slot in comp.slots if not slot.name.startswith("Brass")
                   and slot.media_kind == "Sound" for c in slot.segment.components
                   if isinstance(c, aaf2.components.OperationGroup)]  # fmt: skip
-        assert len(groups) == (2 if gains else 0) and not others  # one per channel
+        assert gains and len(groups) == 2 and not others  # one per channel of the stereo brass
         for group in groups:
             assert group.operation.name == "Audio Gain"
             curve = next(iter(group.parameters))
