@@ -264,3 +264,24 @@ def test_bad_dialogue_is_one_line_and_nothing_is_written(
     assert code == 2 and "none.wav" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_phrase_across_two_cue_clips_is_split_between_them() -> None:
+    from conform.duck.automation import Breakpoint, annotate_otio
+    from conform.handoff.timeline import StemFile, timeline_otio
+    from edl.cut import Cut
+
+    cut = Cut(rate=RATE, events=(), title="t")
+    files = [StemFile("stems/1M1_Brass.wav", "Brass", "1M1", 1000, 1100, 200_000, 2),
+             StemFile("stems/1M2_Brass.wav", "Brass", "1M2", 1100, 1200, 200_000, 2),
+             StemFile("stems/1M1_Pad.wav", "Pad", "1M1", 1000, 1100, 200_000, 2)]  # fmt: skip
+    curve = [(1090, 0.0), (1096, -6.0), (1104, -6.0), (1114, 0.0)]
+    points = [Breakpoint("Brass", 1, "gain_db", f, v) for f, v in curve]
+    timeline = timeline_otio(files, cut, "t")
+    annotate_otio(timeline, points)
+    back = otio.adapters.read_from_string(otio.adapters.write_to_string(timeline, "otio_json"))
+    effects = {c.name: [(p["frame"], p["db"]) for e in c.effects for p in e.metadata["mconform"]
+                        ["points"]] for c in back.find_clips()}  # fmt: skip
+    assert effects["1M1_Brass.wav"] == [(90, 0.0), (96, -6.0), (100, -6.0)]
+    assert effects["1M2_Brass.wav"] == [(0, -6.0), (4, -6.0), (14, 0.0)]
+    assert effects["1M1_Pad.wav"] == []

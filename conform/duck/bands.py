@@ -14,7 +14,16 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["CENTRES", "IMPORTANCE", "band_edges", "band_matrix", "stft_power", "index"]
+__all__ = [
+    "CENTRES",
+    "IMPORTANCE",
+    "band_edges",
+    "band_matrix",
+    "band_ranges",
+    "band_power",
+    "stft_power",
+    "index",
+]
 
 CENTRES = (250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500, 3150, 4000)
 _SII = (0.0150, 0.0289, 0.0440, 0.0578, 0.0653, 0.0711, 0.0818, 0.0844, 0.0882, 0.0898,
@@ -43,6 +52,30 @@ def band_matrix(sample_rate: int, n_fft: int) -> np.ndarray:
     return matrix
 
 
+@lru_cache(maxsize=8)
+def band_ranges(sample_rate: int, n_fft: int) -> tuple[tuple[int, int], ...]:
+    """Each band's FFT bins as a half-open range (the bands are contiguous in frequency)."""
+    freqs = np.fft.rfftfreq(n_fft, 1 / sample_rate)
+    ranges = []
+    for centre in CENTRES:
+        lo, hi = band_edges(centre)
+        inside = np.flatnonzero((freqs >= lo) & (freqs < hi))
+        ranges.append((int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0))
+    return tuple(ranges)
+
+
+def band_power(power: np.ndarray, ranges: tuple[tuple[int, int], ...],
+               weight: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """(bands x frames) sums of a (bins x frames) spectrogram, optionally weighted per bin.
+
+    Sums, not a matrix product: BLAS threads on a shared machine cost more than they save
+    on matrices this small.
+    """
+    if weight is not None:
+        power = power * weight[:, None]
+    return np.stack([power[a:b].sum(axis=0) for a, b in ranges])
+
+
 def stft_power(mono: np.ndarray, n_fft: int) -> np.ndarray:
     """(bins x frames) power spectrogram, Hann window, hop n_fft/2, frames centred."""
     hop = n_fft // 2
@@ -60,4 +93,4 @@ def index(speech_bands: np.ndarray, music_bands: np.ndarray) -> float:
         return 1.0
     snr = 10 * np.log10((speech_bands + 1e-20) / (music_bands + 1e-20))
     audible = np.clip((snr + 15.0) / 30.0, 0.0, 1.0)
-    return float(np.mean(IMPORTANCE @ audible))
+    return float(np.mean((IMPORTANCE[:, None] * audible).sum(axis=0)))

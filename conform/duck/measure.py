@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import sosfilt, sosfreqz, tf2sos
 
-from conform.duck.bands import band_matrix, fft_size, index, stft_power
+from conform.duck.bands import band_power, band_ranges, fft_size, index, stft_power
 
 __all__ = ["Figures", "k_sos", "k_weight_bins", "loudness_drop", "outside_change",
            "whole_mix_depth", "estoi_matched_depth", "intelligibility",
@@ -152,8 +152,8 @@ def signal_index(dialogue: np.ndarray, music: np.ndarray, mask: np.ndarray, sr: 
     n_fft = fft_size(sr)
     d, m = stft_power(dialogue, n_fft), stft_power(music, n_fft)
     keep = speech_frames(mask, n_fft, d.shape[1])
-    bands = band_matrix(sr, n_fft)
-    return index(bands @ d[:, keep], bands @ m[:, keep])
+    ranges = band_ranges(sr, n_fft)
+    return index(band_power(d[:, keep], ranges), band_power(m[:, keep], ranges))
 
 
 def intelligibility(

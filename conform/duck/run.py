@@ -26,7 +26,7 @@ from conform.duck.automation import (
     breakpoints,
     write_gain_aaf,
 )
-from conform.duck.bands import band_matrix, fft_size, stft_power
+from conform.duck.bands import band_matrix, band_power, band_ranges, fft_size, stft_power
 from conform.duck.measure import (
     Figures,
     estoi_matched_depth,
@@ -205,8 +205,10 @@ def duck_music(
         stems = {t: stft_power(x, n_fft)[:, keep] for t, x in music[p.index].items()}
         treatments, before, after = choose(p.index, power_d[:, keep], stems, freqs, bands,
                                            kweight, sr, settings.treat)  # fmt: skip
-        speech_b = bands @ power_d[:, keep]
-        depth = whole_mix_depth(speech_b, sum(bands @ s for s in stems.values()), after)
+        ranges = band_ranges(sr, n_fft)
+        speech_b = band_power(power_d[:, keep], ranges)
+        music_b = sum(band_power(s, ranges) for s in stems.values())
+        depth = whole_mix_depth(speech_b, music_b, after)
         where = (fts(p.start), fts(p.speech_start), fts(p.speech_end), fts(p.end))
         ours = sum(apply_treatments(x[:, None], a, [(t, where)], sr)[:, 0].astype(np.float64)
                    for t, x in zip(treatments, (music[p.index][t.stem] for t in treatments),

@@ -16,11 +16,12 @@ the response that rendering applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import lfilter
 
-from conform.duck.bands import CENTRES, band_edges, index
+from conform.duck.bands import CENTRES, IMPORTANCE, band_edges, band_power, index
 
 __all__ = ["TreatSettings", "Treatment", "bandpass", "cut_response", "choose", "envelope",
            "apply_treatments"]  # fmt: skip
@@ -80,6 +81,23 @@ def cut_response(freqs: np.ndarray, freq: float, q: float, gain_db: float, sr: i
     return np.abs(1 + k * h) ** 2
 
 
+def _ranges(bands: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """Each band's bins as a half-open range, from the (bands x bins) 0/1 matrix."""
+    result = []
+    for row in bands:
+        inside = np.flatnonzero(row)
+        result.append((int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0))
+    return tuple(result)
+
+
+@lru_cache(maxsize=8)
+def _probe_responses(sample_rate: int, bins: int) -> np.ndarray:
+    """Power responses of a 6 dB cut on every span (spans x bins), for choosing the band."""
+    freqs = np.fft.rfftfreq(2 * (bins - 1), 1 / sample_rate)
+    return np.stack([cut_response(freqs, *band, -6.0, sample_rate) for band in _spans()])
+
+
+@lru_cache(maxsize=1)
 def _spans() -> list[tuple[float, float]]:
     """Every contiguous run of the speech bands as (centre, Q) of the band cut covering it."""
     spans = []
@@ -108,11 +126,9 @@ def choose(
     frames; ``bands`` sums bins into bands; ``kweight`` is the K-weighting power per bin.
     """
     names = sorted(stems)
-    used = np.flatnonzero(bands.any(axis=0))  # only the bins in the speech bands matter here
-    bands_u = bands[:, used]
-    stems_u = {n: np.ascontiguousarray(stems[n][used]) for n in names}
-    speech_b = bands @ speech
-    stem_b = {n: bands @ stems[n] for n in names}
+    ranges = _ranges(bands)
+    speech_b = band_power(speech, ranges)
+    stem_b = {n: band_power(stems[n], ranges) for n in names}
     mean_power = {n: stems[n].mean(axis=1) for n in names}
     total_b = sum(stem_b.values())
     before = index(speech_b, total_b)
@@ -121,12 +137,18 @@ def choose(
     loud_of = {n: float(kweight @ mean_power[n]) for n in names}
     total_loud = sum(loud_of.values()) + 1e-20
 
-    def probe(n: str, band: tuple[float, float]) -> float:
-        """Index bought per LU by a 6 dB cut of stem ``n`` on ``band``, the others untreated."""
-        r = cut_response(freqs, *band, -6.0, sample_rate)
-        new_b = (bands_u * r[used]) @ stems_u[n]
-        value = index(speech_b, total_b - stem_b[n] + new_b)
-        loud = total_loud - loud_of[n] + float(kweight @ (mean_power[n] * r))
+    spans = _spans()
+    probes = _probe_responses(sample_rate, len(freqs))  # (spans x bins): 6 dB cuts
+
+    def probe(n: str) -> np.ndarray:
+        """Index bought per LU by a 6 dB cut of stem ``n`` on each span, the others untreated."""
+        new_b = np.stack([np.einsum("sk,kt->st", probes[:, a:b], stems[n][a:b])
+                          for a, b in ranges], axis=1)  # fmt: skip
+        music_b = (total_b - stem_b[n])[None] + new_b  # spans x bands x frames
+        snr = 10 * np.log10((speech_b[None] + 1e-20) / (music_b + 1e-20))
+        value = np.mean(np.einsum("b,sbt->st", IMPORTANCE, np.clip((snr + 15) / 30, 0, 1)),
+                        axis=1)  # fmt: skip
+        loud = total_loud - loud_of[n] + np.einsum("sk,k->s", probes, kweight * mean_power[n])
         return (value - before) / (10 * np.log10(total_loud / loud) + 0.05)
 
     where: dict[str, tuple[float, float] | None] = {}
@@ -134,9 +156,9 @@ def choose(
         if masking[n] < settings.min_masking:
             where[n] = None
             continue
-        scored = [(probe(n, band), band) for band in _spans()]
-        best_score, best_band = max(scored)
-        where[n] = best_band if best_score > 0 else None
+        scores = probe(n)
+        best = int(np.argmax(scores))
+        where[n] = spans[best] if scores[best] > 0 else None
 
     current_b = dict(stem_b)  # each stem's band power under its treatment so far
     current_loud = dict(loud_of)
@@ -145,7 +167,7 @@ def choose(
         band = where[changed]
         r = cut_response(freqs, *band, cut, sample_rate) if band else np.ones_like(freqs)
         r = r * 10 ** (duck / 10)
-        new_b = (bands_u * r[used]) @ stems_u[changed]
+        new_b = band_power(stems[changed], ranges, r)
         music_b = sum(current_b[n] for n in names if n != changed) + new_b
         loud = sum(current_loud[n] for n in names if n != changed) + float(
             kweight @ (mean_power[changed] * r)
