@@ -99,16 +99,17 @@ class DuckResult:
 
 
 def read_dialogue(path: Path, cut: Cut, sample_rate: int) -> tuple[np.ndarray, int]:
-    """The dialogue as mono float64 at ``sample_rate``, and its first sample since midnight.
+    """The dialogue as mono float32 at ``sample_rate``, and its first sample since midnight.
 
     A BWF TimeReference places it; without one (or zero) it starts at the cut's record start.
     """
     audio = read_audio(path)
-    samples = audio.samples.astype(np.float64).mean(axis=1)
+    samples = audio.samples.mean(axis=1, dtype=np.float32)
     if audio.sample_rate != sample_rate:
         import soxr
 
         samples = soxr.resample(samples, audio.sample_rate, sample_rate, quality="VHQ")
+    samples = samples.astype(np.float32, copy=False)
     if audio.bext is not None and audio.bext.time_reference > 0:
         origin = round(audio.bext.time_reference * sample_rate / audio.sample_rate)
     elif cut.record_start is not None:
@@ -195,7 +196,7 @@ def duck_music(
             result.unscored.append(p)
             continue
         a, b = spans[p.index]
-        d = _slice(dialogue, a - origin, b - origin)
+        d = _slice(dialogue, a - origin, b - origin).astype(np.float64)
         mask = _slice(speech, a - origin, b - origin).astype(bool)
         inside = np.zeros(b - a, dtype=bool)
         inside[fts(p.speech_start) - a : fts(p.speech_end) - a] = True

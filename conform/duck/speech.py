@@ -50,13 +50,24 @@ class Phrase:
 
 
 def _block_levels(signal: np.ndarray, sample_rate: int, block: int) -> np.ndarray:
-    """Speech-band power in dB per block of ``block`` samples (zero-phase band-pass)."""
+    """Speech-band power in dB per block of ``block`` samples (zero-phase band-pass).
+
+    Filtered a minute at a time with a second of context each side (the filter's memory is
+    a few milliseconds), so a reel-long dialogue never needs more than a minute in float64.
+    """
     sos = butter(4, [300.0, min(3400.0, 0.45 * sample_rate)], "bandpass", fs=sample_rate,
                  output="sos")  # fmt: skip
-    band = sosfiltfilt(sos, signal.astype(np.float64))
-    count = len(band) // block
-    power = np.square(band[: count * block]).reshape(count, block).mean(axis=1)
-    return 10 * np.log10(power + 1e-12)
+    count = len(signal) // block
+    chunk = (60 * sample_rate // block) * block
+    context = sample_rate
+    levels = []
+    for start in range(0, count * block, chunk):
+        stop = min(start + chunk, count * block)
+        lo, hi = max(0, start - context), min(len(signal), stop + context)
+        band = sosfiltfilt(sos, signal[lo:hi].astype(np.float64))[start - lo : stop - lo]
+        power = np.square(band).reshape(-1, block).mean(axis=1)
+        levels.append(10 * np.log10(power + 1e-12))
+    return np.concatenate(levels) if levels else np.zeros(0)
 
 
 def speech_regions(
