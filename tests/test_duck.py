@@ -285,3 +285,28 @@ def test_a_phrase_across_two_cue_clips_is_split_between_them() -> None:
     assert effects["1M1_Brass.wav"] == [(90, 0.0), (96, -6.0), (100, -6.0)]
     assert effects["1M2_Brass.wav"] == [(0, -6.0), (4, -6.0), (14, 0.0)]
     assert effects["1M1_Pad.wav"] == []
+
+
+def test_reel_layout_puts_the_automation_on_reel_stems(project: Path, tmp_path: Path) -> None:
+    from conform.cues.placed import read_stem_cues
+    from conform.duck.run import DuckSettings, duck_music
+    from edl.files import OutputDir
+    from edl.io import read_cut
+
+    cut = read_cut(project / "cut.edl", RATE)
+    cues = read_stem_cues(project / "cues.csv", RATE)
+    settings = DuckSettings(layout="reel", reel="R2", preducked=True, stoi=False)
+    with OutputDir(tmp_path / "reel") as out:
+        result = duck_music(cues, cut, project / "dial.wav", settings, out)
+    assert "preducked/R2_Brass.wav" in result.files and "stems/R2_Brass.wav" not in result.files
+    timeline = otio.adapters.read_from_file(str(tmp_path / "reel" / "timeline" / "duck.otio"))
+    clips = {c.name: c for c in timeline.find_clips()}
+    assert set(clips) == {"R2_Brass.wav", "R2_Hats.wav", "R2_Pad.wav"}
+    gain = [e for e in clips["R2_Brass.wav"].effects if e.effect_name == "AudioGainAutomation"]
+    frames = [p["frame"] for p in gain[0].metadata["mconform"]["points"]]
+    assert frames[:2] == [WORDS_FRAMES[0][0] - 6, WORDS_FRAMES[0][0]]  # from the reel start
+    assert not clips["R2_Pad.wav"].effects
+    treated = tmp_path / "reel" / "preducked" / "R2_Brass.wav"
+    raw = treated.read_bytes()
+    at = raw.index(b"bext") + 8 + 338
+    assert int.from_bytes(raw[at : at + 8], "little") == frames_to_samples(HOUR, RATE, SR)
