@@ -16,6 +16,7 @@ import numpy as np
 import soxr
 
 from conform.cues.placed import StemCue
+from conform.handoff.names import title_name
 from edl.rate import Rate
 from edl.timecode import frames_to_samples
 from temp_library.audio.bwf import Audio, AudioError, audio_info, read_audio
@@ -29,6 +30,8 @@ __all__ = [
     "reorder_channels",
     "stem_channels",
     "ReelMixer",
+    "render_reel",
+    "file_title",
     "MAX_STEM_BYTES",
 ]
 
@@ -60,6 +63,11 @@ class RenderSettings:
     crossfade_ms: float = 10.0
     curve: str = "equal-power"
     handles: int = 0  # frames of extra audio before and after each cue file
+
+
+def file_title(text: str) -> str:
+    """``Main Title`` -> ``MainTitle``: the handoff's rule for titles in file names (names.py)."""
+    return title_name(text)
 
 
 def channel_labels(channels: int, order: str = "smpte") -> tuple[str, ...]:
@@ -212,6 +220,40 @@ def render_cue(
                         * correction[r_lo - offset : r_hi - offset]
                     )
     return first, into
+
+
+def render_reel(
+    cues: list[StemCue],
+    rate: Rate,
+    settings: RenderSettings,
+    first_frame: int,
+    last_frame: int,
+    loader: Loader = read_audio,
+    two_pop_frame: int | None = None,
+) -> tuple[int, dict[str, np.ndarray]]:
+    """Continuous stems for a reel from ``first_frame`` to ``last_frame``, one per stem name."""
+    sr = settings.sample_rate
+    origin = frames_to_samples(first_frame, rate, sr)
+    total = frames_to_samples(last_frame, rate, sr) - origin
+    buffers: dict[str, np.ndarray] = {}
+    for cue in cues:
+        audio = load_stems(cue, settings, loader)
+        for name, samples in audio.items():
+            if name not in buffers:
+                buffers[name] = np.zeros((total, samples.shape[1]), dtype=np.float32)
+            elif buffers[name].shape[1] != samples.shape[1]:
+                raise AudioError(
+                    f"cue {cue.number}: stem {name} has {samples.shape[1]} channels, other cues "
+                    f"{buffers[name].shape[1]}", hint="give every cue's stem the same channels",
+                )  # fmt: skip
+        render_cue(cue, audio, rate, settings, origin=origin, into=buffers)
+    if two_pop_frame is not None:
+        pop_at = frames_to_samples(two_pop_frame, rate, sr) - origin
+        pop_len = frames_to_samples(two_pop_frame + 1, rate, sr) - pop_at - origin
+        tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(pop_len) / sr)  # 1 kHz at -20 dBFS
+        for samples in buffers.values():
+            samples[pop_at : pop_at + pop_len] += tone[:, None].astype(np.float32)
+    return origin, buffers
 
 
 class ReelMixer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,6 +21,7 @@ import opentimelineio as otio
 from edl.cmx3600 import write_edl
 from edl.cut import Cut, Event
 from edl.rate import Rate
+from edl.timecode import frames_to_samples
 
 __all__ = ["StemFile", "Marker", "lanes", "timeline_otio", "stem_edls", "write_aaf", "VERSION"]
 
@@ -83,14 +84,32 @@ def _origin(files: list[StemFile]) -> StemFile:
     return min(files, key=lambda f: (f.first_sample, f.path))
 
 
+def placed(files: list[StemFile], rate: Rate, sample_rate: int) -> list[StemFile]:
+    """Files with their first sample filled in from their first frame where not given."""
+    return [f if f.first_sample else replace(f, first_sample=frames_to_samples(
+        f.start, rate, sample_rate)) for f in files]  # fmt: skip
+
+
 def timeline_otio(
-    files: list[StemFile], cut: Cut, title: str, sample_rate: int, markers: list[Marker] = ()
+    files: list[StemFile],
+    cut: Cut,
+    title: str,
+    sample_rate: int | None = None,
+    markers: list[Marker] = (),
 ) -> otio.schema.Timeline:
-    """A track per lane; clips at sample positions (exact), linking the files relative to
-    the timeline/ folder; markers for cue starts and sync hits."""
-    first = _origin(files)
-    origin = first.first_sample
-    st = lambda samples: otio.opentime.RationalTime(samples, sample_rate)  # noqa: E731
+    """A track per lane, linking the files relative to the timeline/ folder; markers for cue
+    starts and sync hits. With ``sample_rate`` every time is in samples (exact; what the
+    handoff writes); without, in frames at the picture rate (what the duck timeline uses)."""
+    unit = sample_rate or float(cut.rate.fps)
+    files = placed(files, cut.rate, sample_rate or 48000)
+    if sample_rate:
+        span = lambda f: (f.first_sample, f.samples)  # noqa: E731
+        point = lambda frame: frames_to_samples(frame, cut.rate, sample_rate)  # noqa: E731
+    else:
+        span = lambda f: (f.start, f.end - f.start)  # noqa: E731
+        point = lambda frame: frame  # noqa: E731
+    st = lambda value: otio.opentime.RationalTime(value, unit)  # noqa: E731
+    origin = span(_origin(files))[0]
     timeline = otio.schema.Timeline(name=title)
     timeline.global_start_time = st(origin)
     fps = cut.rate.fps
@@ -103,22 +122,21 @@ def timeline_otio(
         track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
         position = origin
         for f in lane:
-            if f.first_sample > position:
+            first, length = span(f)
+            if first > position:
                 track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
-                    st(0), st(f.first_sample - position))))  # fmt: skip
-            available = otio.opentime.TimeRange(st(f.first_sample), st(f.samples))
+                    st(0), st(first - position))))  # fmt: skip
+            available = otio.opentime.TimeRange(st(first), st(length))
             media = otio.schema.ExternalReference(target_url=_url(f), available_range=available)
             track.append(otio.schema.Clip(
                 name=Path(f.path).name, media_reference=media, source_range=available,
                 metadata={"mconform": {"cue": f.cue, "stem": f.stem, "samples": f.samples,
                                        "channels": list(f.labels)}},
             ))  # fmt: skip
-            position = f.last_sample
+            position = first + length
         timeline.tracks.append(track)
-    from edl.timecode import frames_to_samples
-
     for marker in markers:
-        at = frames_to_samples(marker.frame, cut.rate, sample_rate) - origin
+        at = point(marker.frame) - origin
         colour = (
             otio.schema.MarkerColor.GREEN if marker.kind == "cue" else otio.schema.MarkerColor.RED
         )
@@ -146,7 +164,7 @@ def stem_edls(files: list[StemFile], cut: Cut, title: str) -> dict[str, str]:
     count in a comment, as CMX3600 has no more than four audio channels.
     """
     result = {}
-    for lane, group in lanes(files):
+    for lane, group in lanes(placed(files, cut.rate, 48000)):
         events = []
         for n, f in enumerate(group, start=1):
             tracks = (1, 2) if f.channels == 2 else (1,)
