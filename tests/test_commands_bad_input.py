@@ -98,9 +98,7 @@ def test_bad_input_file_is_one_line_and_exit_2(
     if suffix == ".sqlite" and kind == "empty":
         pytest.skip("an empty file is a valid, empty SQLite database")
     wav = _wav(tmp_path) if "{wav}" in template else None
-    args = [
-        str(bad) if a == slot else a.format(tmp=tmp_path, wav=wav, bad=bad) for a in template
-    ]
+    args = [str(bad) if a == slot else a.format(tmp=tmp_path, wav=wav, bad=bad) for a in template]
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli(monkeypatch, capsys, *args)
     lines = [line for line in err.splitlines() if line.strip()]
