@@ -169,7 +169,7 @@ def test_conform_with_a_bad_cue_list_is_one_line_and_writes_nothing(
         "--out",
         str(out_dir),
     )
-    assert code == 2 and "cues.csv:2:" in err and "before it starts" in err
+    assert code == 2 and "cues.csv:2:" in err and "before or where it starts" in err
     assert not out_dir.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 

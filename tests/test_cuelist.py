@@ -108,8 +108,8 @@ def test_drop_frame_timecode_at_a_rate_without_drop_frame_is_refused(tmp_path: P
     ("row", "words"),
     [
         ("1M1,01:00:00:00,,²f", "not a length"),
-        ("1M1,01:00:10:00,01:00:05:00,", "before it starts"),
-        ("1M1,01:00:10:00,01:00:10:00,", "no length"),
+        ("1M1,01:00:10:00,01:00:05:00,", "before or where it starts"),
+        ("1M1,01:00:10:00,01:00:10:00,", "before or where it starts"),
         ("1M1,01:00:00:00,,99999999999999999999f", "not a length"),
         (",01:00:00:00,01:00:05:00,", "no cue number"),
         ("1M1,1:00:00:00:00,01:00:05:00,", "not a timecode"),

@@ -198,7 +198,7 @@ def test_excel_cp1252_cue_list_is_read_by_every_command(
 @pytest.mark.parametrize(
     ("rows", "words"),
     [
-        ("1M1,01:00:10:00,01:00:05:00,", "before it starts"),
+        ("1M1,01:00:10:00,01:00:05:00,", "before or where it starts"),
         ("1M1,01:00:00:00,,²f", "not a length"),
         ("1M1,01:00:00:00,01:00:05:00,,x", "header names 4 columns"),
     ],

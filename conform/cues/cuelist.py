@@ -405,9 +405,7 @@ def _range(table: Table, row: Row, rate: Rate, start_col: str, end_col: str) -> 
         )
     if end <= start:
         raise CutError(
-            f"ends ({shown(said, 20)}) before it starts ({shown(start_text, 20)})"
-            if end < start
-            else "has no length (end equals start)",
+            f"ends ({said}) before or where it starts ({start_text})",
             hint="end is exclusive and must come after start",
         )
     if end - start > 24 * 3600 * rate.fps:
