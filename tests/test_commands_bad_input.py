@@ -44,6 +44,19 @@ COMMANDS = {
     "cuesheet cues": ["cuesheet", "{bad}.csv", "--cut", EDL, "--out", "{tmp}/s.csv", *R],
     "cuesheet cut": ["cuesheet", CUES, "--cut", "{bad}.edl", "--out", "{tmp}/s.csv", *R],
     "demo": ["demo", "--out", "{bad}"],
+    "duck cues": ["duck", "{bad}.csv", "--cut", EDL, "--dialogue", "{wav}", "--out", "{tmp}/d", *R],
+    "duck cut": ["duck", CUES, "--cut", "{bad}.edl", "--dialogue", "{wav}", "--out", "{tmp}/d", *R],
+    "duck dialogue": [
+        "duck",
+        CUES,
+        "--cut",
+        EDL,
+        "--dialogue",
+        "{bad}.wav",
+        "--out",
+        "{tmp}/d",
+        *R,
+    ],
 }
 
 TEXT = "cue,start,end\n1M1,01:00:00:00,01:00:05:00\n"
