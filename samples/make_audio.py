@@ -42,8 +42,11 @@ def cue_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _tone(seconds: float, bpm: float, seed: int, voice: str) -> np.ndarray:
+def _tone(
+    seconds: float, bpm: float, seed: int, voice: str, sample_rate: int = SAMPLE_RATE
+) -> np.ndarray:
     """One stem: a four-chord loop in a voice's register, or a beat for percussion."""
+    SAMPLE_RATE = sample_rate  # noqa: N806 - the module default, or the rate asked for
     rng = np.random.default_rng(seed)
     n = int(round(seconds * SAMPLE_RATE))
     t = np.arange(n) / SAMPLE_RATE
@@ -72,7 +75,9 @@ def _tone(seconds: float, bpm: float, seed: int, voice: str) -> np.ndarray:
     return np.stack([out, out * 0.92], axis=1).astype(np.float32)
 
 
-def make_cue_stems(folder: Path, samples_per_cue: dict[str, int]) -> dict[str, dict[str, Path]]:
+def make_cue_stems(
+    folder: Path, samples_per_cue: dict[str, int], sample_rate: int = SAMPLE_RATE
+) -> dict[str, dict[str, Path]]:
     """Stems for every cue, ``samples_per_cue`` long; existing files are reused."""
     from temp_library.audio.bwf import Audio, write_audio
 
@@ -83,13 +88,14 @@ def make_cue_stems(folder: Path, samples_per_cue: dict[str, int]) -> dict[str, d
         for voice in STEMS:
             path = folder / f"{cue}_{voice}.wav"
             if not path.exists():
-                samples = _tone(length / SAMPLE_RATE, 90 + 6 * index, index + 1, voice)
-                write_audio(path, Audio(samples[:length], SAMPLE_RATE), force=True)
+                seconds = length / sample_rate
+                samples = _tone(seconds, 90 + 6 * index, index + 1, voice, sample_rate)
+                write_audio(path, Audio(samples[:length], sample_rate), force=True)
             result[cue][voice] = path
     return result
 
 
-def make_temp_library(folder: Path) -> list[Path]:
+def make_temp_library(folder: Path, sample_rate: int = SAMPLE_RATE) -> list[Path]:
     """The placeholder tracks; MP3s are encoded with the pip-installed ffmpeg."""
     from temp_library.audio.bwf import Audio, write_audio
     from temp_library.audio.decode import ffmpeg_exe
@@ -101,10 +107,10 @@ def make_temp_library(folder: Path) -> list[Path]:
         paths.append(path)
         if path.exists():
             continue
-        mix = sum(_tone(seconds, bpm, 50 + index, voice) for voice in STEMS)
+        mix = sum(_tone(seconds, bpm, 50 + index, voice, sample_rate) for voice in STEMS)
         mix = mix / np.max(np.abs(mix)) * 10 ** (level / 20)
         wav = path.with_suffix(".wav")
-        write_audio(wav, Audio(mix.astype(np.float32), SAMPLE_RATE), force=True)
+        write_audio(wav, Audio(mix.astype(np.float32), sample_rate), force=True)
         if fmt == "mp3":
             title = name.removeprefix("TEMP_").replace("_", " ")
             subprocess.run(

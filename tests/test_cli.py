@@ -75,16 +75,21 @@ def test_unknown_rate_is_an_error(
 def test_demo_runs_the_whole_job_and_can_run_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The real `mconform demo` once as a user runs it, then again quicker at 8 kHz."""
     out_dir = tmp_path / "demo"
     code, out, err = run_cli(monkeypatch, capsys, "demo", "--out", str(out_dir))
     assert code == 0, err
     for words in ("1 unchanged, 4 moved, 4 changed", "cues fitted", "verified", "report.html"):
         assert words in out
+    assert "8 of 8 on their hits" in out
     assert "temp-only but plays in the locked cut" in err
     assert (out_dir / "handoff" / "MANIFEST.md5").exists()
     assert (out_dir / "conform" / "cues.csv").exists()
-    code, _, _ = run_cli(monkeypatch, capsys, "demo", "--out", str(out_dir))
-    assert code == 0
+    code, out, err = run_cli(
+        monkeypatch, capsys, "demo", "--out", str(out_dir), "--sample-rate", "8000"
+    )
+    assert code == 0, err
+    assert "36 stems, verified" in out and "8 of 8 on their hits" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
 
@@ -164,7 +169,7 @@ def test_conform_with_a_bad_cue_list_is_one_line_and_writes_nothing(
         "--out",
         str(out_dir),
     )
-    assert code == 2 and "cues.csv:2:" in err and "before it starts" in err
+    assert code == 2 and "cues.csv:2:" in err and "before or where it starts" in err
     assert not out_dir.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 

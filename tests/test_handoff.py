@@ -87,15 +87,13 @@ def test_per_cue_package_reads_back_everywhere(
         str(conformed),
     )
     assert code == 0
-    # the conformed list's stem paths are relative to the original list: copy it beside them
-    (project / "conformed_cues.csv").write_text((conformed / "cues.csv").read_text())
-    (project / "changes.csv").write_text((conformed / "changes.csv").read_text())
+    # conform rewrote the stem paths relative to conformed/cues.csv: hand off from there
     package = tmp_path / "package"
     code, out, err = run_cli(
         monkeypatch,
         capsys,
         "handoff",
-        str(project / "conformed_cues.csv"),
+        str(conformed / "cues.csv"),
         "--cut",
         str(project / "v2.edl"),
         "--rate",

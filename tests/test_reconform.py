@@ -214,7 +214,7 @@ def test_cue_before_first_shot_and_past_the_last_moves_with_the_reel() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("cue,start,end\n1M1,01:00:10:00,01:00:05:00\n", "before it starts"),
+        ("cue,start,end\n1M1,01:00:10:00,01:00:05:00\n", "before or where it starts"),
         ("cue,start,end\n1M1,01:00:00:00,01:00:05:00\n1M1,01:00:10:00,01:00:15:00\n", "twice"),
         ("cue,start\n1M1,01:00:00:00\n", "no 'end' or 'duration'"),
         ("title,start,end\nx,01:00:00:00,01:00:05:00\n", "no 'cue' column"),

@@ -73,8 +73,31 @@ DEFAULT_DB = Path("temp_library.sqlite")
 
 def fail(message: str) -> None:
     """Print a one-line error and exit with code 2."""
-    err.print(f"[bold red]mconform: error:[/] {message}", soft_wrap=True)
+    _error("mconform: error:", message)
     raise typer.Exit(2)
+
+
+MAX_TOKEN = 120  # characters of one word of an error message; longer input is cut
+
+
+def one_line(message: object, limit: int = 600) -> str:
+    """A message as one short line: whitespace folded, any word over 120 characters cut.
+
+    Input quoted in a library's message (a 4 000-digit number, a binary blob) must not
+    turn a one-line error into a screenful. A long word keeps its head and its tail, so a
+    long path still shows its file name and line.
+    """
+    half = MAX_TOKEN // 2
+    words = [w if len(w) <= MAX_TOKEN else w[:half] + "…" + w[-half:] for w in str(message).split()]
+    text = " ".join(words)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _error(label: str, message: object) -> None:
+    """One line on stderr; the message is text, never rich markup (it may quote input)."""
+    from rich.markup import escape
+
+    err.print(f"[bold red]{label}[/] {escape(one_line(message))}", soft_wrap=True)
 
 
 def rate_option(text: str) -> Rate | None:
@@ -106,18 +129,18 @@ def main() -> None:
     except MconformError as error:
         if debug:
             raise
-        err.print(f"[bold red]mconform: error:[/] {error}", soft_wrap=True, markup=True)
+        _error("mconform: error:", error)
         sys.exit(2)
     except sqlite3.Error as error:
         if debug:
             raise
-        err.print(f"[bold red]mconform: error:[/] catalog: {error}", soft_wrap=True)
+        _error("mconform: error:", f"catalog: {error}")
         sys.exit(2)
     except OSError as error:
         if debug:
             raise
         where = f"{error.filename}: " if error.filename else ""
-        err.print(f"[bold red]mconform: error:[/] {where}{error.strerror or error}", soft_wrap=True)
+        _error("mconform: error:", f"{where}{error.strerror or error}")
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("[bold red]mconform: interrupted[/]")
@@ -125,10 +148,9 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         if debug:
             raise
-        cause = " ".join(str(error).split())[:300] or type(error).__name__
-        err.print(
-            f"[bold red]mconform {command}: internal error:[/] {type(error).__name__}: {cause}; "
-            "run with --debug for the traceback",
-            soft_wrap=True,
+        cause = one_line(error, 300) or type(error).__name__
+        _error(
+            f"mconform {one_line(command, 40)}: internal error:",
+            f"{type(error).__name__}: {cause}; run with --debug for the traceback",
         )
         sys.exit(3)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from conform.cues.cuelist import CueList, SyncPoint
+from conform.cues.cuelist import CueList, SyncPoint, rebase_paths
 from conform.cues.reconform import ConformedCue
 from edl.changes import ChangeList
 from edl.changes_io import changes_csv, changes_edl
@@ -29,8 +29,14 @@ def _sync_text(points: tuple[SyncPoint, ...], cut: Cut) -> str:
     )
 
 
-def conformed_csv(conformed: list[ConformedCue], cues: CueList, old: Cut, new: Cut) -> str:
-    """One row per part, then the input's other columns (`sync` moved to the new cut)."""
+def conformed_csv(
+    conformed: list[ConformedCue], cues: CueList, old: Cut, new: Cut, folder: Path | None = None
+) -> str:
+    """One row per part, then the input's other columns (`sync` moved to the new cut).
+
+    With ``folder`` (where the list is written), `file`/`stems` paths are rewritten to
+    point from there at the same files as the input list's did.
+    """
     rate = new.rate
     extra = [c for c in cues.extra_columns if c.lower() not in CUE_COLUMNS]
     buffer = io.StringIO()
@@ -52,6 +58,9 @@ def conformed_csv(conformed: list[ConformedCue], cues: CueList, old: Cut, new: C
             for column in extra:
                 if column.lower() == "sync":
                     row.append(_sync_text(part.sync, new))
+                elif folder is not None and cues.path:
+                    value = item.cue.columns.get(column, "")
+                    row.append(rebase_paths(column, value, Path(cues.path).parent, folder))
                 else:
                     row.append(item.cue.columns.get(column, ""))
             writer.writerow(row)
@@ -144,7 +153,8 @@ def write_conform_outputs(
     output: OutputDir, conformed: list[ConformedCue], cues: CueList, changes: ChangeList
 ) -> None:
     """The outputs of `mconform conform`: cues.csv, cues.otio, changes.csv, changes.edl."""
-    output.write_text("cues.csv", conformed_csv(conformed, cues, changes.old, changes.new))
+    text = conformed_csv(conformed, cues, changes.old, changes.new, output.target)
+    output.write_text("cues.csv", text)
     timeline = music_timeline(conformed, changes.new, cues)
     output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
     output.write_text("changes.csv", changes_csv(changes))

@@ -5,15 +5,22 @@ Reads a spotting list (one part per cue) or a conformed cue list (a row per part
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conform.cues.cuelist import CueError, parse_length
+from conform.cues.cuelist import (
+    Cue,
+    Row,
+    Table,
+    conformed_parts,
+    parse_stems,
+    read_table,
+    shown,
+    spotting_cues,
+)
 from edl.errors import CutError
 from edl.rate import Rate
-from edl.timecode import frames_to_samples, parse_timecode
+from edl.timecode import frames_to_samples
 
 __all__ = ["Placement", "StemCue", "read_stem_cues"]
 
@@ -54,65 +61,60 @@ class StemCue:
         return max(p.end for p in self.parts)
 
 
-def _stems(text: str, file: str, base: Path) -> dict[str, Path]:
-    stems: dict[str, Path] = {}
-    for item in text.split(";"):
-        if not item.strip():
-            continue
-        name, sep, path = item.partition("=")
-        if not sep:
-            raise CutError(f"stem {item.strip()!r} needs a name: name=path")
-        stems[name.strip()] = base / path.strip()
-    if not stems and file.strip():
-        stems["mix"] = base / file.strip()
-    return stems
+def _stems(table: Table, row: Row, base: Path) -> dict[str, Path]:
+    stems = parse_stems(table.value(row, "stems"), table.value(row, "file"))
+    return {name: base / path for name, path in stems.items()}
 
 
 def read_stem_cues(path: str | Path, rate: Rate, sample_rate: int = 48000) -> list[StemCue]:
-    """Cues with their stems from a spotting list or a conformed cue list."""
+    """Cues with their stems from a spotting list or a conformed cue list (the one reader)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise CueError(f"cannot read: {err.strerror}", path=path) from None
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
-    if not rows:
-        raise CueError("the cue list is empty", path=path)
-    header = [h.strip() for h in rows[0]]
-    lower = [h.lower() for h in header]
-    conformed = "new_start" in lower
-    cues: dict[str, StemCue] = {}
-    tc = lambda text: parse_timecode(text, rate)  # noqa: E731
+    table = read_table(path)
+    base = path.parent
     fts = lambda frame: frames_to_samples(frame, rate, sample_rate)  # noqa: E731
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        values = {lower[i]: (row[i].strip() if i < len(row) else "") for i in range(len(header))}
-        columns = {header[i]: values[lower[i]] for i in range(len(header))}
-        number = values.get("cue", "")
-        try:
-            if conformed:
-                if not values.get("new_start"):
-                    part = None  # no longer in the cut
-                else:
-                    old_start, new_start = tc(values["old_start"]), tc(values["new_start"])
-                    first_old = old_start - parse_length(values.get("offset") or "0f", rate)
-                    offset = fts(old_start) - fts(first_old)
-                    index = int(values.get("part") or 1)
-                    part = Placement(index, new_start, tc(values["new_end"]), offset,
-                                     old_start, tc(values["old_end"]))  # fmt: skip
-            else:
-                start = tc(values["start"])
-                end = tc(values["end"]) if values.get("end") else start + parse_length(
-                    values["duration"], rate)  # fmt: skip
-                part = Placement(1, start, end, 0)
-            stems = _stems(values.get("stems", ""), values.get("file", ""), path.parent)
-        except (CutError, KeyError) as err:
-            cause = err.cause if isinstance(err, CutError) else f"missing column {err}"
-            raise CueError(f"cue {number}: {cause}", path=path, line=line) from None
-        known = cues.get(number)
-        parts = (known.parts if known else ()) + ((part,) if part else ())
-        cues[number] = StemCue(number, values.get("title", ""), values.get("status", ""),
-                               parts, known.stems if known else stems, columns, line)  # fmt: skip
-    return [cue for cue in cues.values() if cue.parts]
+    if not table.has("new_start"):
+        return [_spotted(cue, table, base) for cue in spotting_cues(table, rate).cues]
+    first: dict[str, tuple[Row, dict[str, Path], str]] = {}
+    placements: dict[str, list[Placement]] = {}
+    rows = {row.line: row for row in table.rows}
+    for part in conformed_parts(table, rate):
+        if part.cue not in first:
+            row = rows[part.line]
+            try:
+                stems = _stems(table, row, base)
+            except CutError as err:
+                raise table.error(f"cue {shown(part.cue, 20)}: {err.cause}", part.line) from None
+            first[part.cue] = (row, stems, part.status)
+            placements[part.cue] = []
+        if part.new_start is not None and part.new_end is not None:
+            offset = fts(part.old_start) - fts(part.old_start - part.offset)
+            placements[part.cue].append(
+                Placement(
+                    part.part, part.new_start, part.new_end, offset, part.old_start, part.old_end
+                )  # fmt: skip
+            )
+    return [
+        StemCue(
+            number,
+            table.value(row, "title"),
+            status,
+            tuple(placements[number]),
+            stems,
+            table.columns(row),
+            row.line,
+        )  # fmt: skip
+        for number, (row, stems, status) in first.items()
+        if placements[number]
+    ]
+
+
+def _spotted(cue: Cue, table: Table, base: Path) -> StemCue:
+    lower = {k.lower(): v for k, v in cue.columns.items()}
+    try:
+        stems = parse_stems(lower.get("stems", ""), lower.get("file", ""))
+    except CutError as err:
+        raise table.error(f"cue {shown(cue.number, 20)}: {err.cause}", cue.line) from None
+    placement = Placement(1, cue.start, cue.end, 0)
+    return StemCue(cue.number, cue.title, lower.get("status", ""), (placement,),
+                   {name: base / p for name, p in stems.items()}, cue.columns,
+                   cue.line)  # fmt: skip

@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from conform.cues.cuelist import CueError, SyncPoint, parse_sync
+from conform.cues.cuelist import (
+    SyncPoint,
+    conformed_parts,
+    read_table,
+    read_timecode,
+    shown,
+    spotting_cues,
+)
 from edl.cut import Cut, Hit
 from edl.errors import CutError
 from edl.rate import Rate
-from edl.timecode import format_timecode, frames_to_samples, parse_timecode
+from edl.timecode import format_timecode, frames_to_samples
 
 __all__ = [
     "SyncRow",
@@ -71,9 +78,9 @@ _END = ("end", "new_end")
 def parse_tolerance(text: str, rate: Rate) -> int:
     """``2f`` (frames), ``80ms`` or ``0.5s`` -> whole frames (rounded up)."""
     raw = text.strip().lower()
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(f|fr|frames?|ms|s)?", raw)
+    match = re.fullmatch(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(f|fr|frames?|ms|s)?", raw, re.ASCII)
     if not match:
-        raise CutError(f"tolerance {text!r} is not a length", hint="write 2f, 80ms or 0.5s")
+        raise CutError(f"tolerance {shown(text)} is not a length", hint="write 2f, 80ms or 0.5s")
     value, unit = Fraction(match.group(1)), match.group(2) or "f"
     if unit.startswith("f"):
         return int(value)
@@ -83,60 +90,41 @@ def parse_tolerance(text: str, rate: Rate) -> int:
 
 def read_hits(path: str | Path, rate: Rate) -> list[tuple[Hit, str]]:
     """A hits CSV (`name, tc`, optional `cue`): hits with the cue they belong to."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise CueError("the hits file is empty", path=path)
-    header = [h.strip().lower() for h in rows[0]]
-    if "tc" not in header:
-        raise CueError("no 'tc' column", path=path, line=1, hint="columns are name, tc, cue")
+    table = read_table(path, "hits file")
+    if not table.has("tc"):
+        raise table.error("no 'tc' column", 1, "columns are name, tc, cue")
     hits = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        values = dict(zip(header, (c.strip() for c in row), strict=False))
+    for row in table.rows:
         try:
-            frame = parse_timecode(values.get("tc", ""), rate)
+            frame = read_timecode(table.value(row, "tc"), rate)
         except CutError as err:
-            raise CueError(err.cause, path=path, line=line, hint=err.hint) from None
-        hits.append((Hit(frame, values.get("name", ""), "", line), values.get("cue", "")))
+            raise table.error(err.cause, row.line, err.hint) from None
+        hit = Hit(frame, table.value(row, "name"), "", row.line)
+        hits.append((hit, table.value(row, "cue")))
     return hits
 
 
 def read_sync_rows(path: str | Path, rate: Rate) -> tuple[list[str], list[SyncRow]]:
-    """The header and every row of a cue list or conformed cue list."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise CueError(f"cannot read: {err.strerror}", path=path) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise CueError("the cue list is empty", path=path)
-    header = [h.strip() for h in rows[0]]
-    lower = [h.lower() for h in header]
-    start_col = next((c for c in _START if c in lower), None)
-    if "cue" not in lower or start_col is None:
-        raise CueError("needs 'cue' and 'start' (or 'new_start') columns", path=path, line=1)
-    end_col = next((c for c in _END if c in lower), None)
-    result = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        values = {header[i]: (row[i].strip() if i < len(row) else "") for i in range(len(header))}
-        low = {k.lower(): v for k, v in values.items()}
-        if not low[start_col]:  # a part whose picture is gone: nothing to sync
-            result.append(SyncRow(low["cue"], low.get("part", ""), -1, None, (), values, line))
-            continue
-        try:
-            start = parse_timecode(low[start_col], rate)
-            end = parse_timecode(low[end_col], rate) if end_col and low.get(end_col) else None
-            sync = parse_sync(low.get("sync", ""), rate)
-        except CutError as err:
-            raise CueError(err.cause, path=path, line=line, hint=err.hint) from None
-        result.append(SyncRow(low["cue"], low.get("part", ""), start, end, sync, values, line))
-    return header, result
+    """The header and every row of a spotting list or a conformed cue list (the one reader)."""
+    table = read_table(path)
+    if table.has("new_start"):
+        has_part = table.has("part")
+        rows = [
+            SyncRow(
+                p.cue,
+                str(p.part) if has_part else "",
+                -1 if p.new_start is None else p.new_start,
+                p.new_end,
+                p.sync,
+                p.columns,
+                p.line,
+            )  # fmt: skip
+            for p in conformed_parts(table, rate)
+        ]
+    else:
+        cues = spotting_cues(table, rate).cues
+        rows = [SyncRow(c.number, "", c.start, c.end, c.sync, c.columns, c.line) for c in cues]
+    return list(table.header), rows
 
 
 def _named(cue: str, hits: list[Hit], point: SyncPoint) -> Hit | None:
@@ -202,7 +190,7 @@ def synced_csv(header: list[str], rows: list[SyncRow], matches: list[SyncMatch],
         for column in header:
             low = column.lower()
             if shift and low in (*_START, *_END) and values[column]:
-                values[column] = tc(parse_timecode(values[column], rate) + shift)
+                values[column] = tc(read_timecode(values[column], rate) + shift)
             elif shift and low == "sync" and values[column]:
                 values[column] = "; ".join(
                     f"{p.name}={tc(p.frame + shift)}" if p.name else tc(p.frame + shift)

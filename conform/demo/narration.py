@@ -43,13 +43,18 @@ from temp_library.catalog import Catalog
 DEMO_MARK = ".mconform-demo"
 
 
-def run_demo(out_dir: Path) -> bool:
-    """The whole job on the bundled sample reel; True when the handoff verified."""
+def run_demo(out_dir: Path, sample_rate: int = 48000) -> bool:
+    """The whole job on the bundled sample reel; True when the handoff verified.
+
+    ``sample_rate`` is the project's audio rate; a low one makes the same job on less
+    audio (the test suite runs it at 8 kHz).
+    """
     import time
 
     from conform.cues.placed import read_stem_cues
     from conform.demo.project import final_cue_list, fit_changed_cues, prepare_project
     from conform.handoff.package import HandoffSettings, build_handoff, verify_package
+    from conform.handoff.stems import RenderSettings
     from temp_library.normalize import normalize_catalog
     from temp_library.usage import RISKY, find_usage, is_locked
 
@@ -73,7 +78,8 @@ def run_demo(out_dir: Path) -> bool:
         "cues with stems, and a temp library. Its audio is synthesised once and cached.",
     )
     with out.status("synthesising audio (first run only)..."):
-        project = prepare_project(out_dir / "project")
+        folder = "project" if sample_rate == 48000 else f"project-{sample_rate}"
+        project = prepare_project(out_dir / folder, sample_rate)
     out.print(f"project in {project.folder}")
     rate = "23.976"
     old = read_cut(project.v1, parse_rate(rate))
@@ -119,11 +125,13 @@ def run_demo(out_dir: Path) -> bool:
         "Changed cues whose surviving "
         "parts sit together are re-cut to the new scene length on beats, stems alike.",
     )
-    fitted = fit_changed_cues(conformed, changes, project.cues, project.folder / "fitted")
+    fitted = fit_changed_cues(
+        conformed, changes, project.cues, project.folder / "fitted", sample_rate
+    )
     for item in fitted:
         out.print(f"[bold]{item.cue}[/]: " + "; ".join(item.plan.describe()))
     final = final_cue_list(
-        (out_dir / "conform" / "cues.csv").read_text(), fitted, new.rate, project.folder
+        (out_dir / "conform" / "cues.csv").read_text(), fitted, new.rate, out_dir / "conform"
     )
     with OutputDir(out_dir / "final", force=True) as output:
         output.write_text("cues.csv", final)
@@ -140,7 +148,7 @@ def run_demo(out_dir: Path) -> bool:
     matches = sync_rows(rows, new)
     with OutputDir(out_dir / "sync", force=True) as output:
         output.write_text("cues.csv", synced_csv(header, rows, matches, new.rate))
-        output.write_text("sync.csv", report_csv(matches, new.rate, 2, 48000))
+        output.write_text("sync.csv", report_csv(matches, new.rate, 2, sample_rate))
         output.write_text("changes.csv", changes_csv(changes))
     on_hit = sum(1 for m in matches if m.drift_after == 0)
     out.print(
@@ -195,7 +203,7 @@ def run_demo(out_dir: Path) -> bool:
         "time-stamped BWF, with the music timeline (OTIO, EDL, AAF), cue sheet, loudness, "
         "a report and a checksum manifest, then verified.",
     )
-    stem_cues = read_stem_cues(out_dir / "sync" / "cues.csv", new.rate)
+    stem_cues = read_stem_cues(out_dir / "sync" / "cues.csv", new.rate, sample_rate)
     package = out_dir / "handoff"
     if package.exists():
         shutil.rmtree(package)  # the demo's own previous package
@@ -205,7 +213,7 @@ def run_demo(out_dir: Path) -> bool:
             stem_cues,
             new,
             output,
-            HandoffSettings(title="Lighthouse R1"),
+            HandoffSettings(RenderSettings(sample_rate), title="Lighthouse R1"),
             out_dir / "sync" / "changes.csv",
             progress=lambda done: bar.update(task, completed=done),
         )

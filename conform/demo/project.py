@@ -48,7 +48,7 @@ class Project:
     temp: Path  # the temp library folder
 
 
-def prepare_project(folder: Path) -> Project:
+def prepare_project(folder: Path, sample_rate: int = SAMPLE_RATE) -> Project:
     """Copy the sample cuts and cue list into ``folder`` and synthesise their audio once."""
     from edl.rate import parse_rate
     from mconform_samples.make_audio import cue_rows, make_cue_stems, make_temp_library
@@ -60,11 +60,11 @@ def prepare_project(folder: Path) -> Project:
     rate = parse_rate("23.976")
     rows = cue_rows()
     lengths = {
-        row["cue"]: frames_to_samples(parse_timecode(row["end"], rate), rate, SAMPLE_RATE)
-        - frames_to_samples(parse_timecode(row["start"], rate), rate, SAMPLE_RATE)
+        row["cue"]: frames_to_samples(parse_timecode(row["end"], rate), rate, sample_rate)
+        - frames_to_samples(parse_timecode(row["start"], rate), rate, sample_rate)
         for row in rows
     }
-    stems = make_cue_stems(folder / "audio", lengths)
+    stems = make_cue_stems(folder / "audio", lengths, sample_rate)
     header = list(rows[0])
     header.insert(header.index("sync") + 1, "stems")
     buffer = io.StringIO()
@@ -76,7 +76,7 @@ def prepare_project(folder: Path) -> Project:
         )
         writer.writerow(row)
     (folder / "cues.csv").write_text(buffer.getvalue(), encoding="utf-8")
-    make_temp_library(folder / "temp")
+    make_temp_library(folder / "temp", sample_rate)
     return Project(folder, folder / "reel1_v1.edl", folder / "reel1_v2.edl",
                    folder / "cues.csv", folder / "temp")  # fmt: skip
 
@@ -122,11 +122,16 @@ def _fits_in_one(item: ConformedCue) -> bool:
 
 
 def fit_changed_cues(
-    conformed: list[ConformedCue], changes: ChangeList, cues_csv: Path, folder: Path
+    conformed: list[ConformedCue],
+    changes: ChangeList,
+    cues_csv: Path,
+    folder: Path,
+    sample_rate: int = SAMPLE_RATE,
 ) -> list[FittedCue]:
     """Re-cut changed cues whose surviving parts sit together to the new scene length."""
     from conform.cues.placed import read_stem_cues
 
+    SAMPLE_RATE = sample_rate  # noqa: N806 - the project's rate
     rate = changes.new.rate
     stems_of = {c.number: c.stems for c in read_stem_cues(cues_csv, changes.old.rate)}
     fitted = []
