@@ -1,10 +1,11 @@
 """`mconform verify`: a handoff package checked as the receiving mix stage would.
 
-Checksums and sizes against MANIFEST.json (a damaged or truncated manifest is a failure,
-not a crash); no file added except an ASC MHL history (``ascmhl/``) that a receiver made
-with ``ascmhl create``; then every timeline (music.otio, music.aaf, each EDL) read back
-on its own: every stem file must appear in each, at its BWF time stamp, for its length,
-and every cue of the cue sheet must have a marker in the OTIO.
+Checksums and sizes against MANIFEST.json (a missing, damaged or truncated manifest means
+nothing can be checked: one line and exit 2, like any bad input); no file added except an
+ASC MHL history (``ascmhl/``) that a receiver made with ``ascmhl create``; then every
+timeline (music.otio, music.aaf, each EDL) read back on its own: every stem file must
+appear in each, at its BWF time stamp, for its length, and every cue of the cue sheet must
+have a marker in the OTIO.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from edl.csvsafe import FORMULA_STARTS
+from edl.errors import MconformError
 from edl.rate import Rate
 from edl.timecode import frames_to_samples
 from temp_library.audio.bwf import parse_bext, read_chunks
@@ -38,7 +40,8 @@ def _digest(path: Path) -> str:
 def _entries(folder: Path) -> tuple[list[dict], list[str]]:
     manifest = folder / "MANIFEST.json"
     if not manifest.is_file():
-        return [], [f"{manifest}: no manifest; is this a handoff folder?"]
+        raise MconformError("no MANIFEST.json: not a handoff package", path=folder,
+                            hint="give the package folder that handoff wrote")  # fmt: skip
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))
         if not isinstance(entries, list):
@@ -50,7 +53,9 @@ def _entries(folder: Path) -> tuple[list[dict], list[str]]:
             ):
                 raise ValueError(f"entry {e!r:.60} lacks path, md5 or size")
     except (ValueError, UnicodeDecodeError) as err:
-        return [], [f"MANIFEST.json: damaged or truncated ({str(err)[:80]})"]
+        raise MconformError(f"damaged or truncated, so nothing can be checked ({str(err)[:80]})",
+                            path=manifest, hint="copy the package again from its source",
+                            ) from None  # fmt: skip
     return entries, []
 
 
