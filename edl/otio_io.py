@@ -7,6 +7,7 @@ integers at an exact `Rate`.
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,52 @@ def rate_from_float(fps: float, drop: bool = False) -> Rate | None:
     return None
 
 
+MAX_FRAMES = 10 * 24 * 60 * 60 * 120
+"""Times beyond ten days at 120 fps are not a cut (and infinity is not a time)."""
+
+
 def _frames(rt: otio.opentime.RationalTime, rate: Rate) -> int:
-    return round(rt.rescaled_to(float(rate.fps)).value)
+    value = rt.rescaled_to(float(rate.fps)).value
+    if not math.isfinite(value) or abs(value) > MAX_FRAMES:
+        raise CutError(f"time {rt.value:g} at rate {rt.rate:g} is not a time in a cut")
+    return round(value)
+
+
+def _bad_token_line(path: Path) -> int | None:
+    """The line of the first Infinity/NaN (or invalid UTF-8) in a JSON timeline, if any."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return data[: err.start].count(b"\n") + 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "Infinity" in line or "NaN" in line:
+            return number
+    return None
+
+
+def _parse_error_line(path: Path) -> tuple[int | None, str | None]:
+    """Line and cause of a JSON timeline that does not parse, from Python's own reader."""
+    if path.suffix.lower() != ".otio":
+        return None, None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return data[: err.start].count(b"\n") + 1, "not UTF-8 text"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return err.lineno, err.msg
+    except (ValueError, RecursionError) as err:
+        return None, str(err)
+    return None, None
 
 
 def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
@@ -40,10 +85,14 @@ def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
     notes: list[str] = []
     try:
         result = _read_file(path, notes)
-    except Exception as err:  # adapters raise anything from JSON to XML errors
+    except Exception as err:  # noqa: BLE001 - adapters raise anything from JSON to XML errors
         cause = str(err).splitlines()[0] if str(err) else type(err).__name__
+        line, json_cause = _parse_error_line(path)
         raise CutError(
-            f"cannot read timeline: {cause[:160]}", path=path, hint="is it a valid timeline?"
+            f"cannot read timeline: {(json_cause or cause)[:160]}",
+            path=path,
+            line=line,
+            hint="is it a valid timeline?",
         ) from None
     timeline = _first_timeline(result)
     if timeline is None:
@@ -52,9 +101,13 @@ def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
         cut = _timeline_to_cut(timeline, rate, path)
         return Cut(**{**cut.__dict__, "warnings": tuple(notes) + cut.warnings})
     except CutError as err:
-        raise err.located(path) from None
-    except (otio.exceptions.OTIOError, ValueError) as err:
-        raise CutError(f"cannot read timeline: {err}", path=path) from None
+        line = _bad_token_line(path) if path.suffix.lower() == ".otio" else None
+        raise err.located(path, line) from None
+    except (otio.exceptions.OTIOError, ValueError, ArithmeticError, TypeError) as err:
+        cause = " ".join(str(err).split())[:160] or type(err).__name__
+        raise CutError(
+            f"cannot read timeline: {cause}", path=path, line=_bad_token_line(path)
+        ) from None
 
 
 _DOWNGRADES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.common import (
+    LenientOption,
     RateOption,
     cut_app,
     fail,
@@ -51,9 +52,10 @@ def cut_show(
     rate: RateOption = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="JSON for machines.")] = False,
     audio: Annotated[bool, typer.Option("--audio", help="List audio events too.")] = False,
+    lenient: LenientOption = False,
 ) -> None:
     """Show a cut: its events, source and record times, transitions and picture hits."""
-    cut = load_cut(cut_path, rate)
+    cut = load_cut(cut_path, rate, lenient)
     if as_json:
         sys.stdout.write(json.dumps(cut_to_dict(cut), indent=2) + "\n")
         return
@@ -66,11 +68,12 @@ def cut_convert(
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="Output: .edl or .otio")],
     rate: RateOption = "auto",
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    lenient: LenientOption = False,
 ) -> None:
     """Convert a cut between EDL and OTIO (by the output's suffix)."""
     if out_path.resolve() == cut_path.resolve():
         fail(f"{out_path}: output is the input; choose another name")
-    cut = load_cut(cut_path, rate)
+    cut = load_cut(cut_path, rate, lenient)
     write_cut(cut, out_path, force=force)
     out.print(
         f"wrote {out_path} ({len(cut.events)} picture events, {len(cut.audio_events)} audio "
