@@ -206,7 +206,7 @@ def test_replaced_take_same_length_and_other_length(tmp_path: Path) -> None:
         "A004 13:00:00:00 96",
         "A005 14:00:00:00 96",
     )
-    assert _kinds(same, tmp_path) == [("replaced", "B002", "shot replaced by another take", 96)]
+    assert _kinds(same, tmp_path) == [("replaced", "B002", "A002 -> B002", 96)]
     longer = _edit(
         "A001 10:00:00:00 96",
         "B002 16:00:00:00 104",
@@ -215,7 +215,79 @@ def test_replaced_take_same_length_and_other_length(tmp_path: Path) -> None:
         "A005 14:00:00:00 96",
     )
     rows = _kinds(longer, tmp_path)
-    assert rows[0] == ("retimed", "B002", "shot replaced by another take 8 frames longer", 104)
+    assert rows[0] == ("replaced", "B002", "A002 -> B002, 8 frames longer", 104)
+
+
+SHOT2 = "002  A002     V     C        11:00:00:00 11:00:04:00 01:00:04:00 01:00:08:00"
+
+
+def test_another_take_only_when_the_clip_names_say_so(tmp_path: Path) -> None:
+    old = OLD.replace(SHOT2, SHOT2 + "\n* FROM CLIP NAME:  12A-3")
+    new = old.replace("A002     V     C        11:00:00:00 11:00:04:00", "B002     V     C  "
+                      "      16:00:00:00 16:00:04:00").replace("12A-3", "12A-4")  # fmt: skip
+    a = read_edl(write_list(tmp_path, old, "a.edl"), R24)
+    b = read_edl(write_list(tmp_path, new, "b.edl"), R24)
+    rows = [(s.kind, s.old_clip, s.clip, s.detail) for s in compare(a, b).segments]
+    rows = [row for row in rows if row[0] != "same"]
+    assert rows == [("replaced", "12A-3", "12A-4", "12A-3 -> 12A-4 (another take)")]
+
+
+def _with(old_line: str, *new_lines: str) -> str:
+    return OLD.replace(old_line, "\n".join(new_lines))
+
+
+def test_slowed_shot_is_a_speed_change_mapped_by_position(tmp_path: Path) -> None:
+    new = _with(
+        SHOT2,
+        "002  A002     V     C        11:00:00:00 11:00:02:00 01:00:04:00 01:00:08:00",
+        "M2   A002       012.0                11:00:00:00",
+    )
+    old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+    changes = compare(old, read_edl(write_list(tmp_path, new, "new.edl"), R24))
+    rows = [(s.kind, s.detail, s.frames) for s in changes.segments if s.kind != "same"]
+    assert rows == [("speed", "slowed 24 -> 12 fps", 96)]
+    at = parse_timecode("01:00:06:00", R24)
+    assert changes.map(at) == at  # same cut points: every frame keeps its place
+
+
+SPEED_NEW = """
+TITLE: v2
+001  A001     V     C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00
+002  A002     V     C        11:00:00:00 11:00:04:00 01:00:04:00 01:00:12:00
+M2   A002       012.0                11:00:00:00
+003  A003     V     C        12:00:00:00 12:00:00:01 01:00:12:00 01:00:16:00
+M2   A003       000.0                12:00:00:00
+004  A004     V     C        13:00:00:00 13:00:04:00 01:00:16:00 01:00:20:00
+005  A005     V     C        14:00:00:00 14:00:04:00 01:00:20:00 01:00:24:00
+"""
+
+
+def test_slowed_and_longer_shot_maps_proportionally_and_frozen_shot_is_speed(
+    tmp_path: Path,
+) -> None:
+    old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+    changes = compare(old, read_edl(write_list(tmp_path, SPEED_NEW, "new.edl"), R24))
+    rows = [(s.kind, s.detail) for s in changes.segments if s.kind not in ("same", "shifted")]
+    assert rows == [
+        ("speed", "slowed 24 -> 12 fps, 96 frames longer"),
+        ("speed", "frozen"),
+    ]
+    middle = parse_timecode("01:00:06:00", R24)
+    assert changes.map(middle) == parse_timecode("01:00:08:00", R24)
+
+
+def test_shot_replaced_by_black_of_the_same_length_is_lifted(tmp_path: Path) -> None:
+    for black in (
+        "002  BL       V     C        00:00:00:00 00:00:04:00 01:00:04:00 01:00:08:00",
+        "",  # a record gap plays as black too
+    ):
+        new = _with(SHOT2, black)
+        old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+        changes = compare(old, read_edl(write_list(tmp_path, new, "new.edl"), R24))
+        rows = [(s.kind, s.old_reel, s.frames) for s in changes.segments if s.kind != "same"]
+        assert rows == [("lifted", "A002", 96)]
+        at = parse_timecode("01:00:05:00", R24)
+        assert changes.map(at) == at
 
 
 def test_same_source_used_twice_keeps_the_in_place_use(tmp_path: Path) -> None:

@@ -151,7 +151,7 @@ def test_sample_reel_statuses_and_notes(sample_result) -> None:  # noqa: ANN001
         "1M7": "changed",
         "1M8": "changed",
     }
-    assert "12 frames trimmed at 01:00:19:12" in by_cue["1M2"].notes
+    assert "12 frames of 12C-1 trimmed at old 01:00:19:12 / new 01:00:19:12" in by_cue["1M2"].notes
     assert any("8 frames longer" in n for n in by_cue["1M7"].notes)
     assert by_cue["1M4A"].layer == 2 and by_cue["1M4"].layer == 1
     removed = [p for p in by_cue["1M2"].parts if not p.exists]
