@@ -136,6 +136,7 @@ def test_conform_writes_outputs_and_refuses_an_existing_folder(
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "changes.csv",
         "changes.edl",
+        "changes.json",
         "cues.csv",
         "cues.otio",
     ]
