@@ -7,6 +7,7 @@ integers at an exact `Rate`.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -122,6 +123,12 @@ corpus's Premiere export) carry Marker.3, which only adds ``comment``.
 
 def _read_file(path: Path, notes: list[str]) -> Any:
     try:
+        if path.suffix.lower() == ".aaf":
+            logging.disable(logging.WARNING)  # the AAF adapter logs its doubts on the root logger
+            try:
+                return otio.adapters.read_from_file(str(path))
+            finally:
+                logging.disable(logging.NOTSET)
         return otio.adapters.read_from_file(str(path))
     except otio.exceptions.OTIOError as err:
         if "unsupported schema version" not in str(err) or path.suffix.lower() != ".otio":
@@ -198,9 +205,32 @@ def _file_rate(timeline: otio.schema.Timeline) -> float | None:
     return None
 
 
+def _aaf_drop_frame(path: Path) -> bool:
+    """Whether an AAF's top-level sequence counts drop-frame timecode (OTIO does not say)."""
+    try:
+        import aaf2
+
+        with aaf2.open(str(path), "r") as f:
+            for mob in f.content.toplevel():
+                for slot in mob.slots:
+                    segment = slot.segment
+                    components = getattr(segment, "components", None) or [segment]
+                    for component in components:
+                        if component.__class__.__name__ == "Timecode":
+                            return bool(component.getvalue("Drop", False))
+    except Exception:  # noqa: BLE001 - a file the adapter read but pyaaf2 cannot: non-drop
+        return False
+    return False
+
+
 def _timeline_to_cut(timeline: otio.schema.Timeline, rate: Rate | None, path: Path) -> Cut:
     fps = _file_rate(timeline)
-    file_rate = rate_from_float(fps, drop=bool(rate and rate.drop)) if fps else None
+    drop = bool(rate and rate.drop)
+    if rate is None and path.suffix.lower() == ".aaf" and fps and abs(fps - 29.97) < 0.01:
+        drop = _aaf_drop_frame(path)
+    elif rate is None and path.suffix.lower() == ".aaf" and fps and abs(fps - 59.94) < 0.01:
+        drop = _aaf_drop_frame(path)
+    file_rate = rate_from_float(fps, drop=drop) if fps else None
     warnings: list[str] = []
     if rate is None:
         if file_rate is None:
@@ -312,14 +342,30 @@ def _track_events(
     return events
 
 
+_AAF_REEL_KEYS = ("Tape", "TapeName", "Tape Name", "Reel", "ReelName", "Source File")
+
+
 def _reel(clip: otio.core.Item) -> str:
-    """The reel an item came from; a nested sequence counts as one shot named for itself."""
+    """The reel an item came from; a nested sequence counts as one shot named for itself.
+
+    An AAF clip's reel is its tape name when Avid wrote one, else the master clip's name
+    (the adapter names every reference of a linked file "UNC Path", which says nothing).
+    """
     cmx = clip.metadata.get("cmx_3600") or {}
     reel = cmx.get("reel") if hasattr(cmx, "get") else None
     if reel:
         return str(reel)
+    aaf = clip.metadata.get("AAF") if hasattr(clip.metadata, "get") else None
+    if aaf is not None and hasattr(aaf, "get"):
+        comments = aaf.get("UserComments")
+        if hasattr(comments, "get"):
+            for key in _AAF_REEL_KEYS:
+                if comments.get(key):
+                    return str(comments.get(key))
+        if aaf.get("Name"):
+            return str(aaf.get("Name"))
     ref = getattr(clip, "media_reference", None)
-    if ref is not None and ref.name:
+    if ref is not None and ref.name and ref.name != "UNC Path":
         return str(ref.name)
     return clip.name or "AX"
 
