@@ -235,7 +235,14 @@ def _timeline_to_cut(timeline: otio.schema.Timeline, rate: Rate | None, path: Pa
     if rate is None:
         if file_rate is None:
             if fps is not None:
-                raise CutError(f"the timeline's rate {fps:g} is not a standard film or TV rate")
+                truncated = fps in (23, 29, 47, 59)  # otio-fcpx-xml-adapter 1.0 drops the .976
+                raise CutError(
+                    f"the timeline's rate {fps:g} is not a standard film or TV rate",
+                    hint="the FCPXML adapter reads NTSC rates as whole numbers; send FCP 7 "
+                    "XML, AAF or an EDL for this cut"
+                    if truncated
+                    else "give one with --rate",
+                )
             raise CutError("the timeline has no rate", hint="give one with --rate")
         rate = file_rate
     elif file_rate is not None and file_rate.fps != rate.fps:
