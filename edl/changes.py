@@ -115,10 +115,19 @@ class ChangeList:
     _by_old: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
     _old_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
+    _new_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
     def __post_init__(self) -> None:
         by_old = sorted((s for s in self.segments if s.old_frames > 0), key=lambda s: s.old_start)
         object.__setattr__(self, "_by_old", tuple(by_old))
         object.__setattr__(self, "_old_starts", tuple(s.old_start for s in by_old))
+        object.__setattr__(self, "_new_starts", tuple(s.new_start for s in self.segments))
+
+    def starting_between(self, new_lo: int, new_hi: int) -> tuple[Segment, ...]:
+        """Segments whose new start lies in ``[new_lo, new_hi)`` (rows are in new order)."""
+        lo = bisect.bisect_left(self._new_starts, new_lo)
+        hi = bisect.bisect_left(self._new_starts, new_hi)
+        return self.segments[lo:hi]
 
     def segment_at(self, old_frame: int) -> Segment | None:
         """The segment holding an old record frame (None outside the old picture)."""

@@ -379,3 +379,26 @@ def test_sample_otio_versions_give_the_same_changes_as_the_edls() -> None:
     from_otio = compare(read_cut(samples / "reel1_v1.otio"), read_cut(samples / "reel1_v2.otio"))
     key = lambda c: [(s.kind, s.old_start, s.old_end, s.new_start, s.new_end) for s in c.segments]  # noqa: E731
     assert key(from_otio) == key(from_edl)
+
+
+def test_changes_json_is_the_time_map(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    import json
+
+    from helpers import run_cli
+
+    before, after = story_pair(9, changes=8)
+    (tmp_path / "a.edl").write_text(write_edl(before.cut(R24)))
+    (tmp_path / "b.edl").write_text(write_edl(after.cut(R24)))
+    code, out, err = run_cli(
+        monkeypatch, capsys, "diff", str(tmp_path / "a.edl"), str(tmp_path / "b.edl"),
+        "--rate", "24", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out)
+    changes = compare(before.cut(R24), after.cut(R24))
+    assert len(document["segments"]) == len(changes.segments)
+    for row in document["segments"]:
+        if row["map"] == "offset":
+            frame = row["old"]["start"]
+            assert changes.map(frame) == frame + row["offset"]
+    assert document["rate"] == {"fps": "24/1", "drop_frame": False}

@@ -209,9 +209,7 @@ def _join_note(previous_end: int, start: int, changes: ChangeList, tc) -> str:  
     if start < previous_end:
         return f"continues at {tc(start)}, before the previous part (picture moved)"
     inserted = [
-        s
-        for s in changes.segments
-        if s.kind in ("inserted", "moved") and previous_end <= s.new_start < start
+        s for s in changes.starting_between(previous_end, start) if s.kind in ("inserted", "moved")
     ]
     what = []
     for s in inserted:
