@@ -16,7 +16,12 @@ from edl.errors import CutError
 from edl.rate import Rate
 from edl.timecode import TIMECODE_RE, parse_timecode
 
-__all__ = ["looks_like_avid_markers", "parse_avid_markers", "read_avid_markers"]
+__all__ = [
+    "is_avid_marker_file",
+    "looks_like_avid_markers",
+    "parse_avid_markers",
+    "read_avid_markers",
+]
 
 _COLOURS = {
     "red", "green", "blue", "cyan", "magenta", "yellow", "black", "white",
@@ -30,6 +35,15 @@ def looks_like_avid_markers(text: str) -> bool:
             fields = line.split("\t")
             return len(fields) >= 4 and bool(TIMECODE_RE.match(fields[1].strip()))
     return False
+
+
+def is_avid_marker_file(path: str | Path) -> bool:
+    """Whether a file on disk reads as an Avid marker list (False when it cannot be read)."""
+    try:
+        data = Path(path).read_bytes()[:65536]
+    except OSError:
+        return False
+    return looks_like_avid_markers(decode(data)[0])
 
 
 def parse_avid_markers(text: str, rate: Rate, path: str | Path | None = None) -> tuple[Hit, ...]:

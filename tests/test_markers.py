@@ -44,3 +44,16 @@ def test_bad_marker_lines_name_file_and_line(
     with pytest.raises(CutError) as caught:
         read_avid_markers(path, R24)
     assert caught.value.line == line and cause in str(caught.value) and "m.txt" in str(caught.value)
+
+
+def test_sync_hits_reader_takes_an_avid_marker_list(tmp_path: Path) -> None:
+    from conform.cues.sync import read_hits
+
+    path = tmp_path / "markers.txt"
+    path.write_text(LIST)
+    hits = read_hits(path, R24)
+    assert [(h.name, c) for h, c in hits] == [
+        ("jdoe", ""),
+        ("2M3 door slam", ""),
+        ("cut to exterior", ""),
+    ]

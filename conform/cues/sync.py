@@ -17,6 +17,7 @@ from pathlib import Path
 from conform.cues.cuelist import CueError, SyncPoint, parse_sync
 from edl.cut import Cut, Hit
 from edl.errors import CutError
+from edl.markers import is_avid_marker_file, read_avid_markers
 from edl.rate import Rate
 from edl.timecode import format_timecode, frames_to_samples, parse_timecode
 
@@ -82,8 +83,10 @@ def parse_tolerance(text: str, rate: Rate) -> int:
 
 
 def read_hits(path: str | Path, rate: Rate) -> list[tuple[Hit, str]]:
-    """A hits CSV (`name, tc`, optional `cue`): hits with the cue they belong to."""
+    """A hits CSV (`name, tc`, optional `cue`), or an Avid marker list: hits and their cues."""
     path = Path(path)
+    if path.suffix.lower() != ".csv" and is_avid_marker_file(path):  # Media Composer's export
+        return [(hit, "") for hit in read_avid_markers(path, rate)]
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
