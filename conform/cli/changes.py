@@ -30,6 +30,27 @@ from edl.errors import CutError
 from edl.files import OutputDir
 from edl.timecode import parse_timecode
 
+RICH_ROWS = 150
+"""Above this many rows, diff prints plain aligned text rather than a rich table."""
+
+
+def plain_rows(changes: ChangeList, rows: list) -> str:  # noqa: ANN001 - segments
+    """Change rows as aligned text: kind, old in/out, new in/out, frames, reel, clip, what."""
+    old_tc, new_tc = changes.old.timecode, changes.new.timecode
+    lines = [f"{'kind':<9}{'old in':<13}{'old out':<13}{'new in':<13}{'new out':<13}"
+             f"{'frames':>7}  {'reel':<12} {'clip':<24}"]  # fmt: skip
+    for s in rows:
+        old = ("", "") if s.kind == "inserted" else (old_tc(s.old_start), old_tc(s.old_end))
+        new = ("", "") if s.kind == "deleted" else (new_tc(s.new_start), new_tc(s.new_end))
+        clip = s.clip if s.old_clip in ("", s.clip) else f"{s.old_clip} -> {s.clip}"
+        what = s.detail if s.kind not in ("shifted", "moved") else f"{s.offset:+d} frames"
+        lines.append(
+            f"{s.kind:<9}{old[0]:<13}{old[1]:<13}{new[0]:<13}{new[1]:<13}{s.frames:>7}  "
+            f"{s.reel:<12} {clip:<24} {what}".rstrip()
+        )
+    return "\n".join(lines) + "\n"
+
+
 StartOption = Annotated[
     str | None,
     typer.Option(help="Record timecode where this cut's picture starts, overriding the list's."),
@@ -91,7 +112,11 @@ def diff(
     if as_json:
         sys.stdout.write(changes_json(changes))
     else:
-        out.print(changes_table(changes, every=every))
+        rows = [s for s in changes.segments if every or s.kind not in ("same", "shifted")]
+        if len(rows) <= RICH_ROWS:
+            out.print(changes_table(changes, every=every))
+        else:  # a rich table of thousands of rows takes seconds; the same columns as text
+            sys.stdout.write(plain_rows(changes, rows))
         print_totals(changes)
     if output is not None:
         with output:
