@@ -402,3 +402,19 @@ def test_changes_json_is_the_time_map(tmp_path: Path, monkeypatch, capsys) -> No
             frame = row["old"]["start"]
             assert changes.map(frame) == frame + row["offset"]
     assert document["rate"] == {"fps": "24/1", "drop_frame": False}
+
+
+def test_long_lists_print_as_plain_rows(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from helpers import run_cli
+
+    before, after = story_pair(4, shots=200, changes=3)
+    (tmp_path / "a.edl").write_text(write_edl(before.cut(R24)))
+    (tmp_path / "b.edl").write_text(write_edl(after.cut(R24)))
+    code, out, err = run_cli(
+        monkeypatch, capsys, "diff", str(tmp_path / "a.edl"), str(tmp_path / "b.edl"), "--all"
+    )
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.split(" ")[0] in ("same", "shifted")]
+    assert len(rows) >= 150 and "Totals" in out
+    code, out, err = run_cli(monkeypatch, capsys, "cut", "show", str(tmp_path / "a.edl"))
+    assert code == 0 and len([line for line in out.splitlines() if " R0" in line]) == 200
