@@ -347,9 +347,9 @@ def _candidates(old: list[_Piece], new: list[_Piece]) -> list[_Match]:
         # Only pieces starting within the longest piece's length before o can overlap it:
         # a bisection, not a scan of the reel (one-reel lists have thousands of pieces).
         first = bisect.bisect_right(starts, o.source_in - longest)
-        for n in pieces[first:]:
-            if n.source_in >= o_end:
-                break
+        last = bisect.bisect_left(starts, o_end, first)  # no slice copy of the reel's tail
+        for j in range(first, last):
+            n = pieces[j]
             lo = max(o.source_in, n.source_in)
             hi = min(o_end, n.source_in + n.length)
             if hi > lo:
