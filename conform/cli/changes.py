@@ -142,11 +142,15 @@ def conform(
     new_start: StartOption = None,
     lenient: LenientOption = False,
     force: ForceOption = False,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="Re-fit each changed cue that needs a music edit.")
+    ] = False,
 ) -> None:
     """Re-conform a cue list from OLD to NEW: cues.csv, cues.otio, changes.csv/.edl/.json."""
     from conform.cues.conformed_io import write_conform_outputs  # OTIO: only when conforming
     from conform.cues.cuelist import read_cues
     from conform.cues.reconform import conform_cues, cues_outside
+    from conform.music.refit import refit_changed_cues  # audio: only when conforming
 
     output = OutputDir(out_dir, force)
     changes = load_pair(old_path, new_path, rate, match, lenient, old_start, new_start)
@@ -156,4 +160,10 @@ def conform(
     conformed = conform_cues(cues.cues, changes)
     with output:
         write_conform_outputs(output, conformed, cues, changes)
+        refits = refit_changed_cues(output, conformed, changes, cues_path) if fit else None
     print_conform_summary(conformed, changes, output.target)
+    if refits is not None:
+        for line in refits.lines:
+            out.print(line, soft_wrap=True)
+        if refits.failed:
+            raise typer.Exit(2)
