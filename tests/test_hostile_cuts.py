@@ -109,7 +109,7 @@ FIELD = st.one_of(
 LINE = st.lists(FIELD, min_size=1, max_size=9).map("  ".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[FIXTURE])
+@settings(max_examples=25, deadline=None, suppress_health_check=[FIXTURE])
 @given(st.lists(LINE, min_size=1, max_size=6))
 def test_fuzzed_edls_through_the_cli_fail_in_one_line(
     tmp_path: Path, monkeypatch, capsys, lines: list[str]
@@ -133,7 +133,7 @@ OTIO_VALUES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[FIXTURE])
+@settings(max_examples=20, deadline=None, suppress_health_check=[FIXTURE])
 @given(st.data())
 def test_fuzzed_otio_through_the_cli_fail_in_one_line(
     tmp_path: Path, monkeypatch, capsys, data: st.DataObject
