@@ -8,17 +8,15 @@ limiter whose gain reduction is reported.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import soxr
-from scipy.ndimage import minimum_filter1d
-from scipy.signal import resample_poly
 
 from temp_library.audio.bwf import Audio, Bext, write_audio
 from temp_library.audio.decode import decode
+from temp_library.audio.limiter import true_peak_limit
 from temp_library.audio.loudness import LoudnessMeter
 from temp_library.catalog import Catalog, Track
 
@@ -45,34 +43,6 @@ class Normalized:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def true_peak_limit(
-    samples: np.ndarray, rate: int, ceiling_db: float, lookahead_ms: float = 5.0
-) -> tuple[np.ndarray, float]:
-    """A look-ahead limiter on the 4x-oversampled peak; returns audio and max reduction (dB).
-
-    The gain needed at each sample is held over the look-ahead on both sides (a minimum
-    filter) and then averaged over the same span, so it never rises above what any nearby
-    peak needs and moves smoothly, with no step that could be heard as a click.
-    """
-    ceiling = 10 ** (ceiling_db / 20)
-    span = max(1, int(rate * lookahead_ms / 1000))
-    result = samples.astype(np.float64)
-    reduction = 1.0
-    for _ in range(4):  # the gain curve itself adds a little inter-sample overshoot
-        up = resample_poly(result, 4, 1, axis=0)
-        peak = np.abs(up).reshape(-1, 4, up.shape[1]).max(axis=(1, 2))[: result.shape[0]]
-        need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
-        if need.min() >= 1.0:
-            break
-        held = minimum_filter1d(need, size=2 * span + 1, mode="nearest")
-        kernel = np.ones(span + 1) / (span + 1)
-        gain = np.convolve(held, kernel, mode="same")  # each average of holds stays <= need
-        result *= gain[:, None]
-        reduction = min(reduction, float(gain.min()))
-        ceiling *= 0.999
-    return result.astype(np.float32), -20 * math.log10(reduction)
 
 
 def _key(track: Track, target: float, ceiling: float, rate: int, subtype: str, limit: bool) -> str:

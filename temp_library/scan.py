@@ -10,17 +10,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import soundfile as sf
-
-from temp_library.audio.bwf import AudioError
+from edl.errors import MconformError
+from temp_library.audio.bwf import AudioError, read_blocks
 from temp_library.audio.decode import AUDIO_SUFFIXES, FFMPEG_SUFFIXES, decode
 from temp_library.audio.loudness import Loudness, LoudnessMeter
 from temp_library.catalog import Catalog, Track
 from temp_library.tags import read_tags
+from temp_library.workers import executor
 
 __all__ = ["ScanReport", "find_audio", "file_hash", "measure_file", "scan"]
 
@@ -62,24 +62,24 @@ def file_hash(path: str | Path) -> str:
 
 
 def measure_file(path: str | Path, layout: str = "smpte") -> tuple[Loudness, dict[str, object]]:
-    """Loudness and stream facts of one file (PCM streamed in 10 s blocks)."""
+    """Loudness and stream facts of one file (streamed in blocks: memory stays flat)."""
     path = Path(path)
+    if path.is_dir():
+        raise AudioError("a folder, not an audio file", path)
     if not path.is_file():
         raise AudioError("no such file", path, "check the path")
-    if path.suffix.lower() in FFMPEG_SUFFIXES:
-        audio = decode(path)
-        meter = LoudnessMeter(audio.sample_rate, layout)
-        facts = {"sample_rate": audio.sample_rate, "channels": audio.channels,
-                 "subtype": audio.subtype, "format": path.suffix.lstrip(".").upper()}  # fmt: skip
-        return meter.measure(audio.samples), facts
     try:
-        info = sf.info(str(path))
-        meter = LoudnessMeter(info.samplerate, layout)
-        blocks = sf.blocks(str(path), blocksize=info.samplerate * 10, dtype="float32",
-                           always_2d=True)  # fmt: skip
-        loudness = meter.measure_blocks(blocks)
-    except (RuntimeError, sf.LibsndfileError) as err:
-        raise AudioError(f"cannot read audio: {err}", path) from None
+        if path.suffix.lower() in FFMPEG_SUFFIXES:
+            audio = decode(path)
+            meter = LoudnessMeter(audio.sample_rate, layout)
+            facts = {"sample_rate": audio.sample_rate, "channels": audio.channels,
+                     "subtype": audio.subtype,
+                     "format": path.suffix.lstrip(".").upper()}  # fmt: skip
+            return meter.measure(audio.samples), facts
+        info, blocks = read_blocks(path)
+        loudness = LoudnessMeter(info.samplerate, layout).measure_blocks(blocks)
+    except AudioError as err:
+        raise err.located(path) from None
     facts = {"sample_rate": info.samplerate, "channels": info.channels,
              "subtype": info.subtype, "format": info.format}  # fmt: skip
     return loudness, facts
@@ -91,10 +91,24 @@ def _hash_job(path: str) -> tuple[str, str, int, int]:
 
 
 def _analyse_job(path: str, digest: str, size: int, mtime_ns: int) -> dict[str, object]:
-    loudness, facts = measure_file(path)
+    """Loudness, facts and tags of one file; any failure comes back as its one-line cause.
+
+    Failures are returned, not raised, so that a file that breaks anything at all (a
+    library bug, a damaged header) is reported with the others and the batch carries on.
+    """
+    try:
+        loudness, facts = measure_file(path)
+        tags = read_tags(path)
+    except MconformError as err:
+        return {"path": path, "error": err.cause + (f"; {err.hint}" if err.hint else "")}
+    except MemoryError:
+        return {"path": path, "error": "too large to measure in memory"}
+    except Exception as err:  # noqa: BLE001 - any file, any library: report, carry on
+        text = " ".join(str(err).split())[:160]
+        return {"path": path, "error": f"cannot measure ({type(err).__name__}: {text})"}
     values: dict[str, object] = {
         "path": path, "hash": digest, "size": size, "mtime_ns": mtime_ns,
-        "duration_s": loudness.duration_s, **facts, **read_tags(path),
+        "duration_s": loudness.duration_s, **facts, **tags,
     }  # fmt: skip
     values.update({k: v for k, v in loudness.as_dict().items() if k not in ("note", "duration_s")})
     values["loudness_note"] = loudness.note
@@ -106,9 +120,14 @@ def scan(
     paths: Iterable[str | Path],
     *,
     workers: int | None = None,
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> ScanReport:
-    """Add every new audio file under ``paths`` to the catalog."""
+    """Add every new audio file under ``paths`` to the catalog (only this process writes it).
+
+    The work runs in a local process pool of ``workers``, or on the Dask cluster whose
+    scheduler is at ``scheduler``; the workers must see the files at the same paths.
+    """
     report = ScanReport()
     files = find_audio(paths)
     pending: list[str] = []
@@ -119,9 +138,10 @@ def scan(
             report.skipped += 1
         else:
             pending.append(str(path))
-    workers = workers or os.cpu_count() or 1
     tick = progress or (lambda stage, done, total: None)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    if not pending:
+        return report
+    with executor(workers, scheduler) as pool:
         hashed = []
         jobs: dict[Future, str] = {pool.submit(_hash_job, p): p for p in pending}
         for done, future in enumerate(as_completed(jobs), start=1):
@@ -129,6 +149,8 @@ def scan(
                 hashed.append(future.result())
             except OSError as err:
                 report.failed.append((jobs[future], err.strerror or str(err)))
+            except Exception as err:  # noqa: BLE001 - a lost worker: report the file
+                report.failed.append((jobs[future], _lost(err)))
             tick("hashing", done, len(jobs))
         to_measure = _sort_out(catalog, sorted(hashed), report)
         jobs = {pool.submit(_analyse_job, *item): item[0] for item in to_measure}
@@ -136,18 +158,38 @@ def scan(
             path = jobs[future]
             try:
                 values = future.result()
-            except (AudioError, OSError, ValueError, RuntimeError) as err:
-                report.failed.append((path, str(err).removeprefix(f"{path}: ")))
+            except Exception as err:  # noqa: BLE001 - a lost worker: report the file
+                values = {"path": path, "error": _lost(err)}
+            if "error" in values:
+                report.failed.append((path, str(values["error"])))
             else:
-                stale = catalog.by_path(path)  # the same path with new content
-                if stale is not None:
-                    report.added.append(catalog.update(stale.id, **{k: v for k, v in
-                                        values.items() if k != "path"}))  # fmt: skip
-                else:
-                    report.added.append(catalog.add(values))
+                _catalogue(catalog, values, report)
             tick("measuring", done, len(jobs))
     report.failed.sort()
     return report
+
+
+def _lost(err: BaseException) -> str:
+    """Why a job came back with no answer (a worker killed, out of memory, cluster lost)."""
+    text = " ".join(str(err).split())[:160] or type(err).__name__
+    return f"the worker measuring it failed ({text})"
+
+
+def _catalogue(catalog: Catalog, values: dict[str, object], report: ScanReport) -> None:
+    """Add a measured file, or update its row; a concurrent scan's copy is a duplicate."""
+    path = str(values["path"])
+    stale = catalog.by_path(path)  # the same path with new content
+    if stale is not None and stale.hash != values["hash"]:
+        fields_ = {k: v for k, v in values.items() if k != "path"}
+        report.added.append(catalog.update(stale.id, **fields_))
+        return
+    track, known = catalog.add_new(values)
+    if known is None:
+        report.added.append(track)
+    elif known.path == path:
+        report.skipped += 1  # another scan catalogued it meanwhile
+    else:
+        report.duplicates.append((path, known.path))
 
 
 def _sort_out(
