@@ -61,8 +61,14 @@ def file_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def measure_file(path: str | Path, layout: str = "smpte") -> tuple[Loudness, dict[str, object]]:
-    """Loudness and stream facts of one file (streamed in blocks: memory stays flat)."""
+def measure_file(
+    path: str | Path, layout: str = "smpte", threads: int = 1
+) -> tuple[Loudness, dict[str, object]]:
+    """Loudness and stream facts of one file (streamed in blocks: memory stays flat).
+
+    ``threads`` > 1 overlaps the true peak with the K-weighting (for one file on an idle
+    machine); a scan worker uses 1, as the pool already fills the cores.
+    """
     path = Path(path)
     if path.is_dir():
         raise AudioError("a folder, not an audio file", path)
@@ -71,13 +77,13 @@ def measure_file(path: str | Path, layout: str = "smpte") -> tuple[Loudness, dic
     try:
         if path.suffix.lower() in FFMPEG_SUFFIXES:
             audio = decode(path)
-            meter = LoudnessMeter(audio.sample_rate, layout)
+            meter = LoudnessMeter(audio.sample_rate, layout, threads)
             facts = {"sample_rate": audio.sample_rate, "channels": audio.channels,
                      "subtype": audio.subtype,
                      "format": path.suffix.lstrip(".").upper()}  # fmt: skip
             return meter.measure(audio.samples), facts
         info, blocks = read_blocks(path)
-        loudness = LoudnessMeter(info.samplerate, layout).measure_blocks(blocks)
+        loudness = LoudnessMeter(info.samplerate, layout, threads).measure_blocks(blocks)
     except AudioError as err:
         raise err.located(path) from None
     facts = {"sample_rate": info.samplerate, "channels": info.channels,

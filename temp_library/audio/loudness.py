@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -142,7 +143,7 @@ class _Windows:
 class LoudnessMeter:
     """Measures loudness of ``frames x channels`` float audio at one sample rate."""
 
-    def __init__(self, rate: int, layout: str = "smpte") -> None:
+    def __init__(self, rate: int, layout: str = "smpte", threads: int = 1) -> None:
         from pyloudnorm.iirfilter import IIRfilter
         from scipy.signal import firwin, tf2sos
 
@@ -151,6 +152,7 @@ class LoudnessMeter:
         check_format(rate, 1)
         self.rate = rate
         self.layout = layout
+        self.threads = max(1, threads)  # 1 in pool workers: the pool uses the cores
         if layout not in LAYOUTS:
             channel_weights(2, layout)  # raises the one-line error
         stages = [
@@ -184,6 +186,17 @@ class LoudnessMeter:
 
     def measure_blocks(self, blocks: Iterable[np.ndarray], total: int | None = None) -> Loudness:
         """All figures from consecutive ``frames x channels`` blocks of one signal, streamed."""
+        # With threads, the true peak of a block runs beside the K-weighting of the next
+        # (numpy, scipy.fft and sosfilt release the GIL); in a scan worker it runs inline.
+        peaks = ThreadPoolExecutor(1) if self.threads > 1 else None
+        try:
+            return self._stream(blocks, peaks)
+        finally:
+            if peaks is not None:
+                peaks.shutdown(wait=True, cancel_futures=True)
+
+    def _stream(self, blocks: Iterable[np.ndarray], peaks: ThreadPoolExecutor | None) -> Loudness:
+        """The loop of `measure_blocks`."""
         from scipy.signal import sosfilt
 
         from temp_library.audio.bwf import AudioError
@@ -201,7 +214,8 @@ class LoudnessMeter:
         carry = np.zeros(0)  # power of the samples a later window still needs
         base = 0  # absolute index of carry[0]
         frames, sample_peak, true_peak = 0, 0.0, 0.0
-        tail: np.ndarray | None = None  # the last samples, as context for the true peak
+        tail: np.ndarray | None = None
+        pending: Future | None = None
         for raw in blocks:
             block = np.asarray(raw, dtype=np.float32)
             if block.ndim == 1:
@@ -220,7 +234,11 @@ class LoudnessMeter:
                 )
             sample_peak = max(sample_peak, high, -low)
             planar = np.ascontiguousarray(block.T)  # channels x frames: sosfilt runs 2x faster
-            true_peak = self._true_peak(planar, tail, max(true_peak, sample_peak))
+            if peaks is None:
+                true_peak = self._true_peak(planar, tail, max(true_peak, sample_peak))
+            else:  # the previous block's true peak is the floor of this one's, in order
+                floor = max(pending.result() if pending else 0.0, sample_peak)
+                pending = peaks.submit(self._true_peak, planar, tail, floor)
             tail = np.concatenate([tail, planar], axis=1)[:, -2 * _REACH :] if tail is not None \
                 else planar[:, -2 * _REACH :]  # fmt: skip
             weighted, state = sosfilt(self._sos, planar, axis=-1, zi=state)
@@ -239,6 +257,8 @@ class LoudnessMeter:
             keep_from = min(w.next_start for w in windows)
             carry = power[keep_from - base :]
             base = keep_from
+        if pending is not None:
+            true_peak = pending.result()
         if frames == 0 or weights is None:
             return Loudness(None, None, None, None, None, None, 0.0, "empty file")
         return self._figures(frames, windows, sample_peak, true_peak)
@@ -317,7 +337,9 @@ class LoudnessMeter:
             hi = min(lo + step, last)
             piece = np.zeros((context.shape[0], _FFT), np.float32)
             piece[:, : hi - lo + 2 * reach] = context[:, lo - reach : hi + reach]
-            spectrum = scipy.fft.rfft(piece, axis=-1)
-            phases = scipy.fft.irfft(spectrum[:, None, :] * self._spectra[0], _FFT, axis=-1)
+            spectrum = scipy.fft.rfft(piece, axis=-1, workers=self.threads)
+            phases = scipy.fft.irfft(
+                spectrum[:, None, :] * self._spectra[0], _FFT, axis=-1, workers=self.threads
+            )
             best = max(best, float(np.abs(phases[..., 2 * reach : 2 * reach + hi - lo]).max()))
         return best
