@@ -16,6 +16,7 @@ from edl.errors import MconformError
 
 __all__ = ["executor", "limit_threads", "SchedulerError"]
 
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -59,10 +60,10 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
             "--scheduler needs Dask", hint="pip install 'mconform[cluster]'"
         ) from None
     try:
-        client = Client(scheduler, timeout=10)
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         raise SchedulerError(
-            f"cannot reach the Dask scheduler at {scheduler} ({' '.join(str(err).split())[:120]})",
+            f"cannot reach the Dask scheduler at {scheduler} ({' '.join(str(err).split())[:100]})",
             hint="start one with 'dask scheduler' or check the address",
         ) from None
     try:
