@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import soxr
 
+from edl.csvsafe import safe_cell
 from edl.errors import MconformError, OutputExists
 from edl.files import atomic_write_text
 from temp_library.audio.bwf import Audio, Bext, write_audio
@@ -189,14 +190,6 @@ REPORTS = ("loudness_report.csv", "loudness_report.json")
 _COLUMNS = [f.name for f in fields(Normalized)]
 
 
-def _spreadsheet_safe(value: object) -> object:
-    """A text cell starting with = + - @ (or a tab/CR) is prefixed with ' so that a
-    spreadsheet shows it instead of running it as a formula (OWASP's CSV-injection rule)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _is_our_report(path: Path) -> bool:
     """Whether an existing report file was written by a previous `temp normalize`."""
     try:
@@ -220,7 +213,9 @@ def write_report(out_dir: Path, rows: list[Normalized], *, force: bool = False) 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, _COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: _spreadsheet_safe(v) for k, v in row.items()} for row in report)
+    text_columns = ("file", "reason", "output")  # user text; figures stay numbers (edl.csvsafe)
+    writer.writerows({k: safe_cell(v) if k in text_columns else v for k, v in row.items()}
+                     for row in report)  # fmt: skip
     atomic_write_text(out_dir / REPORTS[0], buffer.getvalue(), force=True)
     text = json.dumps(report, indent=2, allow_nan=False) + "\n"
     atomic_write_text(out_dir / REPORTS[1], text, force=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import struct
 import subprocess
 from pathlib import Path
@@ -236,31 +234,6 @@ def test_verify_finds_a_changed_file(project: Path, tmp_path: Path, monkeypatch,
     (package / "cuesheet.csv").write_text("changed\n")
     code, _, err = run_cli(monkeypatch, capsys, "verify", str(package))
     assert code == 1 and "cuesheet.csv" in err
-
-
-def test_cue_sheet_orders_sums_and_flags(
-    project: Path, tmp_path: Path, monkeypatch, capsys
-) -> None:  # noqa: ANN001
-    out = tmp_path / "sheet.csv"
-    code, _, err = run_cli(
-        monkeypatch,
-        capsys,
-        "cuesheet",
-        str(project / "cues.csv"),
-        "--cut",
-        str(project / "v1.edl"),
-        "--rate",
-        "23.976",
-        "--out",
-        str(out),
-        "--title",
-        "Lighthouse",
-    )
-    assert code == 0 and "cue 1M2: missing composer, publisher, pro, share" in err
-    rows = list(csv.reader(io.StringIO(out.read_text())))
-    assert rows[0] == ["production", "Lighthouse"] and rows[1] == ["programme length", "0:00:30"]
-    assert [r[1] for r in rows[5:]] == ["1M1", "1M2"]
-    assert rows[5][10] == "0:00:14" and rows[6][11].startswith("missing")
 
 
 def test_bad_input_is_one_line_and_leaves_nothing(

@@ -10,6 +10,7 @@ from conform.cli import (  # noqa: F401 - importing a module registers its comma
     changes,
     cuts,
     demo,
+    duck,
     fit,
     handoff,
     paperwork,

@@ -31,7 +31,7 @@ from conform.handoff.stems import (
     reorder_channels,
 )
 from conform.handoff.timeline import StemFile, stem_edls, timeline_otio, write_aaf
-from conform.paperwork.cuesheet import cue_sheet, cue_sheet_csv
+from conform.paperwork.cuesheet import Production, cue_sheet, cue_sheet_files
 from conform.paperwork.report import report_html
 from edl.cut import Cut
 from edl.files import OutputDir
@@ -157,14 +157,17 @@ def build_handoff(
             handoff.loudness.append(_loudness_row("cue", cue.number, sum(rendered.values()), sr))
             tick(done)
     _write_timelines(out, handoff, cut, title, settings)
-    sheet, warnings = cue_sheet_csv(cue_sheet(cues), cut, title)
-    handoff.warnings += warnings
-    out.write_text("cuesheet.csv", sheet)
+    sheet = cue_sheet(cues, cut, Production(title=title))
+    handoff.warnings += sheet.warnings
+    for name, data in cue_sheet_files(sheet).items():
+        out.path(name).write_bytes(data)
     out.write_text("loudness.csv", _csv(handoff.loudness))
     changes_text = changes_csv.read_text(encoding="utf-8") if changes_csv else ""
     if changes_csv:
         out.write_text("changes.csv", changes_text)
-    out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text))
+    stems = [(f.path, f.start, f.channels) for f in handoff.files]
+    out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text,
+                                              warnings=handoff.warnings, stems=stems))  # fmt: skip
     out.write_text("README.txt", _readme(title, cut, cues, handoff, settings))
     _write_manifest(out)
     return handoff
@@ -211,7 +214,8 @@ def _readme(
         "",
         "stems/      the stems",
         "timeline/   music.otio, music.aaf (linked to stems/), one EDL per stem track",
-        "cuesheet.csv   cue sheet (performing rights)",
+        "cuesheet.csv   cue sheet (performing rights): one row per use; .production.csv and",
+        "               .xlsx beside it (production header, the societies' layout)",
         "loudness.csv   integrated loudness and true peak per stem and per cue",
         "changes.csv    picture changes the music was conformed to (when present)",
         "report.html    the cut, the cues, changes and loudness on one page",
