@@ -9,6 +9,7 @@ never a silent clip.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Iterator
@@ -175,17 +176,28 @@ def audio_info(path: str | Path) -> sf._SoundFileInfo:
     return info
 
 
-def read_blocks(path: str | Path) -> tuple[sf._SoundFileInfo, Iterator[np.ndarray]]:
+def read_blocks(
+    path: str | Path, data: bytes | None = None
+) -> tuple[sf._SoundFileInfo, Iterator[np.ndarray]]:
     """The header, and the samples as float32 ``frames x channels`` blocks (about 4 MB each).
 
-    Memory stays flat whatever the length; a read error half way is an `AudioError`.
+    Memory stays flat whatever the length; a read error half way is an `AudioError`. With
+    ``data`` (the file's bytes, already read to hash them) nothing is read from disk again.
     """
-    info = audio_info(path)
+    if data is None:
+        info = audio_info(path)
+    else:
+        try:
+            info = sf.info(io.BytesIO(data))
+        except (RuntimeError, sf.LibsndfileError) as err:
+            raise AudioError(f"cannot read audio: {_cause(err)}", path) from None
+        check_format(info.samplerate, info.channels, path)
     frames = max(info.samplerate // 10, _READ_SAMPLES // info.channels)
 
     def blocks() -> Iterator[np.ndarray]:
         try:
-            with sf.SoundFile(str(path)) as handle:
+            source = str(path) if data is None else io.BytesIO(data)
+            with sf.SoundFile(source) as handle:
                 while True:
                     block = handle.read(frames, dtype="float32", always_2d=True)
                     if not len(block):
