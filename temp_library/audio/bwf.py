@@ -47,7 +47,7 @@ SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32}
 _BLOCK = 1 << 16  # frames per block when packing PCM
 MIN_RATE, MAX_RATE, MAX_CHANNELS = 1000, 768000, 64
 """Headers outside these are refused by name: no real recording has them."""
-_READ_SAMPLES = 1 << 20  # samples (frames x channels) per block when streaming a read
+_READ_SAMPLES = 1 << 18  # samples (frames x channels) per block when streaming a read
 
 
 class AudioError(MconformError):
@@ -179,7 +179,7 @@ def audio_info(path: str | Path) -> sf._SoundFileInfo:
 def read_blocks(
     path: str | Path, data: bytes | None = None
 ) -> tuple[sf._SoundFileInfo, Iterator[np.ndarray]]:
-    """The header, and the samples as float32 ``frames x channels`` blocks (about 4 MB each).
+    """The header, and the samples as float32 ``frames x channels`` blocks (about 1 MB each).
 
     Memory stays flat whatever the length; a read error half way is an `AudioError`. With
     ``data`` (the file's bytes, already read to hash them) nothing is read from disk again.
