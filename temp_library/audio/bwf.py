@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import os
 import struct
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -158,9 +160,29 @@ def check_format(rate: int, channels: int, path: str | Path | None = None) -> No
         )
 
 
-def _cause(err: Exception) -> str:
+@contextmanager
+def _decoder_quiet(path: str | Path) -> Iterator[None]:
+    """Silence what a C decoder prints itself (libmpg123 writes warnings straight to the
+    process's stderr) while an MP3 is opened or read; our own one-line error says why."""
+    if Path(path).suffix.lower() != ".mp3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _cause(err: Exception, path: str | Path | None = None) -> str:
     """libsndfile's message on one short line (libmpg123 and friends can be chatty)."""
     text = " ".join(str(err).split())
+    if "File does not exist or is not a regular file" in text and path and Path(path).is_file():
+        return "not an audio format libsndfile recognises (damaged, or not audio)"
     return text if len(text) <= 160 else text[:157] + "..."
 
 
@@ -169,9 +191,10 @@ def audio_info(path: str | Path) -> sf._SoundFileInfo:
     if Path(path).is_dir():
         raise AudioError("a folder, not an audio file", path)
     try:
-        info = sf.info(str(path))
+        with _decoder_quiet(path):
+            info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as err:
-        raise AudioError(f"cannot read audio: {_cause(err)}", path) from None
+        raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
     check_format(info.samplerate, info.channels, path)
     return info
 
@@ -188,23 +211,27 @@ def read_blocks(
         info = audio_info(path)
     else:
         try:
-            info = sf.info(io.BytesIO(data))
+            with _decoder_quiet(path):
+                info = sf.info(io.BytesIO(data))
         except (RuntimeError, sf.LibsndfileError) as err:
-            raise AudioError(f"cannot read audio: {_cause(err)}", path) from None
+            raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
         check_format(info.samplerate, info.channels, path)
     frames = max(info.samplerate // 10, _READ_SAMPLES // info.channels)
 
     def blocks() -> Iterator[np.ndarray]:
         try:
             source = str(path) if data is None else io.BytesIO(data)
-            with sf.SoundFile(source) as handle:
+            with _decoder_quiet(path):
+                handle = sf.SoundFile(source)
+            with handle:
                 while True:
-                    block = handle.read(frames, dtype="float32", always_2d=True)
+                    with _decoder_quiet(path):
+                        block = handle.read(frames, dtype="float32", always_2d=True)
                     if not len(block):
                         return
                     yield block
         except (RuntimeError, sf.LibsndfileError) as err:
-            raise AudioError(f"cannot read audio: {_cause(err)}", path) from None
+            raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
 
     return info, blocks()
 
@@ -217,13 +244,13 @@ def read_audio(path: str | Path) -> Audio:
     if not path.is_file():
         raise AudioError("no such file", path, "check the path")
     try:
-        with sf.SoundFile(str(path)) as handle:
+        with _decoder_quiet(path), sf.SoundFile(str(path)) as handle:
             check_format(handle.samplerate, handle.channels, path)
             subtype = handle.subtype
             samples = handle.read(dtype="float32", always_2d=True)
             sample_rate = handle.samplerate
     except (RuntimeError, sf.LibsndfileError) as err:
-        raise AudioError(f"cannot read audio: {_cause(err)}", path) from None
+        raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
     bext = ixml = None
     if path.suffix.lower() in (".wav", ".bwf", ".wave"):
         chunks = read_chunks(path)
