@@ -10,7 +10,7 @@ import soundfile as sf
 from audiogen import beat_samples, cue_stems
 from helpers import run_cli
 
-from conform.music.fit import FitError, analyse, apply_plan, plan_fit
+from conform.music.fit import FitError, FitPlan, Join, analyse, apply_plan, plan_fit, plan_fits
 from temp_library.audio.bwf import Audio, read_audio, write_audio
 
 SR = 48000
@@ -54,14 +54,81 @@ def test_longer_lengths_are_exact_and_click_free(seconds: float) -> None:
     assert _largest_step(around) <= _largest_step(MIX) + 1e-6
 
 
-@pytest.mark.parametrize("bars", [1, 2, 3])
-def test_cutting_whole_bars_joins_on_beats(bars: int) -> None:
+@pytest.mark.parametrize("bars", [1, 2, 3, 4])
+def test_cutting_whole_bars_joins_on_beats_with_no_rhythm_error(bars: int) -> None:
     removed = bars * 4 * SR // 2  # four beats a bar at 120 BPM
     plan = plan_fit(MIX, SR, MIX.shape[0] - removed, "cut")
     (join,) = plan.joins
-    assert join.beat_aligned and join.similarity > 0.8
+    assert join.beat_aligned and abs(join.rhythm_ms) < 5 and join.beats == 4 * bars
     for point in (join.at, join.to):
         assert np.min(np.abs(BEATS - point)) < SR * 0.005
+    if bars == 4:  # the whole four-chord loop: the two sides are the same music
+        assert join.similarity > 0.8
+
+
+def test_an_odd_length_cuts_whole_bars_and_trims_the_remainder_from_the_tail() -> None:
+    target = MIX.shape[0] - 2 * SR - SR // 3  # one bar and a third of a second
+    plan = plan_fit(MIX, SR, target, "cut")
+    (join,) = plan.joins
+    assert join.beat_aligned and join.beats % 4 == 0
+    assert plan.trim_from == "tail" and plan.trim == (MIX.shape[0] - target) - (join.to - join.at)
+    assert apply_plan(MIX, plan).shape[0] == target
+
+
+def test_keep_end_never_trims_the_tail_and_reports_the_rhythm_error() -> None:
+    target = MIX.shape[0] - 2 * SR - SR // 3
+    plan = plan_fit(MIX, SR, target, "cut", keep_end=True)
+    out = apply_plan(MIX, plan)
+    assert not plan.trim_from and np.array_equal(out[-1000:], MIX[-1000:])
+    (join,) = plan.joins
+    assert join.to - join.at == MIX.shape[0] - target
+    assert not join.beat_aligned or abs(join.rhythm_ms) <= 25
+    assert "ms" in plan.describe()[1]
+
+
+def test_the_grid_follows_tempo_drift() -> None:
+    # A click whose tempo glides from 100 to 125 BPM: one fixed grid would slide off it.
+    n, times, t = 30 * SR, [], 0.0
+    while t < 29.5:
+        times.append(t)
+        t += 60.0 / (100.0 + 25.0 * t / 30.0)
+    clicks = np.zeros(n, dtype=np.float32)
+    burst = np.random.default_rng(1).standard_normal(400) * np.exp(-np.arange(400) / 80)
+    for s in times:
+        clicks[int(s * SR) : int(s * SR) + 400] += 0.5 * burst
+    analysis = analyse(np.stack([clicks, clicks], axis=1), SR)
+    truth = np.asarray(times[2:-2]) * SR
+    found = analysis.beats
+    errors = np.array([np.min(np.abs(found - b)) for b in truth]) / SR
+    assert analysis.grid.pulsed and np.mean(errors < 0.035) > 0.9
+
+
+def test_a_pad_without_pulse_is_said_so_and_joined_with_a_long_crossfade() -> None:
+    pad = STEMS["pad"]
+    plan = plan_fit(pad, SR, 18 * SR, "cut")
+    assert not analyse(pad, SR).grid.pulsed
+    (join,) = plan.joins
+    assert join.material == "legato" and 0.15 * SR <= join.crossfade <= 0.5 * SR
+    assert "no steady pulse" in " ".join(plan.describe())
+    assert apply_plan(pad, plan).shape[0] == 18 * SR
+
+
+def test_no_join_comes_within_two_seconds_of_either_end() -> None:
+    for target in (8 * SR, 15 * SR, 31 * SR):
+        for plan in plan_fits(MIX, SR, target, "auto", keep_end=True, alternatives=3):
+            for join in plan.joins:
+                assert min(join.at, join.to) - join.crossfade >= 2 * SR
+                assert max(join.at, join.to) <= MIX.shape[0] - 2 * SR
+
+
+def test_alternatives_are_distinct_ranked_and_exact() -> None:
+    plans = plan_fits(MIX, SR, 15 * SR, "cut", alternatives=3)
+    assert len(plans) == 3
+    costs = [p.cost for p in plans]
+    assert costs == sorted(costs)
+    starts = [p.joins[0].at for p in plans]
+    assert min(abs(a - b) for i, a in enumerate(starts) for b in starts[i + 1 :]) > SR
+    assert all(apply_plan(MIX, p).shape[0] == 15 * SR for p in plans)
 
 
 def test_stems_get_the_same_edit_and_still_sum_to_the_mix() -> None:
@@ -140,3 +207,9 @@ def test_a_cut_never_removes_a_kept_sync_point() -> None:
     (other,) = kept.joins
     assert not (other.at - other.crossfade <= hit < other.to)
     assert apply_plan(MIX, kept).shape[0] == 16 * SR
+
+
+def test_a_plan_that_does_not_add_up_is_a_project_error_not_an_assert() -> None:
+    bad = FitPlan("cut", MIX.shape[0], 10 * SR, SR, (Join(5 * SR, 6 * SR, 100, "linear", 1, True),))
+    with pytest.raises(FitError, match="not 480000"):
+        apply_plan(MIX, bad)

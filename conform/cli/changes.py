@@ -17,6 +17,7 @@ from conform.cli.common import (
 from conform.cues.conformed_io import write_conform_outputs
 from conform.cues.cuelist import read_cues
 from conform.cues.reconform import conform_cues, cues_outside
+from conform.music.refit import refit_changed_cues
 from conform.terminal import (
     changes_table,
     err,
@@ -71,6 +72,9 @@ def conform(
     rate: RateOption = "auto",
     match: MatchOption = "auto",
     force: ForceOption = False,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="Re-fit each changed cue that needs a music edit.")
+    ] = False,
 ) -> None:
     """Re-conform a cue list from OLD to NEW: cues.csv, cues.otio, changes.csv, changes.edl."""
     output = OutputDir(out_dir, force)
@@ -81,4 +85,10 @@ def conform(
     conformed = conform_cues(cues.cues, changes)
     with output:
         write_conform_outputs(output, conformed, cues, changes)
+        refits = refit_changed_cues(output, conformed, changes, cues_path) if fit else None
     print_conform_summary(conformed, changes, output.target)
+    if refits is not None:
+        for line in refits.lines:
+            out.print(line, soft_wrap=True)
+        if refits.failed:
+            raise typer.Exit(2)
