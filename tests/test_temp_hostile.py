@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from temp_library.audio.bwf import Audio, AudioError, read_audio, write_audio
 from temp_library.audio.limiter import true_peak_limit
 from temp_library.catalog import Catalog, CatalogError
+from temp_library.normalize import normalize_catalog
 from temp_library.scan import scan
 
 SR = 48000
@@ -198,7 +199,7 @@ def test_the_limiter_keeps_the_first_and_last_samples_level() -> None:
     assert np.allclose(limited[:200], 0.25, atol=1e-6) and np.allclose(limited[-200:], 0.25)
 
 
-def test_scan_through_a_dask_local_cluster(tmp_path: Path) -> None:
+def test_scan_and_normalize_through_a_dask_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     for n in range(3):
         wav(tmp_path / "lib" / f"t{n}.wav", 0.5, 0.2 + n / 10)
@@ -207,8 +208,13 @@ def test_scan_through_a_dask_local_cluster(tmp_path: Path) -> None:
                                   dashboard_address=None) as cluster:  # fmt: skip
         with Catalog(tmp_path / "c.sqlite") as catalog:
             report = scan(catalog, [tmp_path / "lib"], scheduler=cluster.scheduler_address)
+            rows = normalize_catalog(catalog, tmp_path / "norm", target=-30.0,
+                                     scheduler=cluster.scheduler_address)  # fmt: skip
+            recorded = [t.normalized_path for t in catalog.tracks()]
     assert sorted(t.name for t in report.added) == ["t0.wav", "t1.wav", "t2.wav"]
     assert [Path(p).name for p, _ in report.failed] == ["bad.wav"]
+    assert [r.status for r in rows] == ["on target"] * 3  # written by the cluster's worker
+    assert recorded == [r.output for r in rows] and all(Path(p).is_file() for p in recorded)
 
 
 def test_an_unreachable_scheduler_is_one_line(
