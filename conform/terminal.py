@@ -28,6 +28,8 @@ KIND_STYLE = {
     "deleted": "red",
     "replaced": "yellow",
     "retimed": "yellow",
+    "speed": "yellow",
+    "lifted": "red",
 }
 
 
@@ -96,7 +98,7 @@ def changes_table(changes: ChangeList, *, every: bool = False) -> Table:
     for name in ("kind", "old in", "old out", "new in", "new out", "frames", "reel", "clip", ""):
         table.add_column(name, no_wrap=name not in ("clip", "reel", ""))
     for s in changes.segments:
-        if s.kind == "same" and not every:
+        if s.kind in ("same", "shifted") and not every:  # shifts are summed up in the totals
             continue
         style = KIND_STYLE[s.kind]
         gone = s.kind == "deleted"
@@ -108,7 +110,7 @@ def changes_table(changes: ChangeList, *, every: bool = False) -> Table:
             "" if gone else new_tc(s.new_end),
             str(s.frames),
             s.reel,
-            s.clip,
+            s.clip if s.old_clip in ("", s.clip) or gone else f"{s.old_clip} -> {s.clip}",
             s.detail if s.kind not in ("shifted", "moved") else f"{s.offset:+d} frames",
         )
     return table
@@ -184,6 +186,13 @@ def print_totals(changes: ChangeList) -> None:
     totals = changes.totals()
     rate = changes.new.rate
     counts = ", ".join(f"{n} {k}" for k, n in changes.counts().items() if n)
+    old_start, new_start = changes.old.record_start, changes.new.record_start
+    if old_start is not None and new_start is not None and old_start != new_start:
+        out.print(
+            f"[bold]Record start[/]: {changes.old.timecode(old_start)} -> "
+            f"{changes.new.timecode(new_start)} ({new_start - old_start:+d} frames); shots are "
+            "matched by picture (give --old-start/--new-start to line the reels up yourself)"
+        )
     out.print(
         f"[bold]Totals[/]: {counts}\n"
         f"frames added [green]{totals['added']}[/], removed [red]{totals['removed']}[/]; "
@@ -201,7 +210,7 @@ def print_conform_summary(conformed: list[ConformedCue], changes: ChangeList, wh
     out.print(
         "[bold]Cues[/]: "
         + ", ".join(f"[{STATUS_STYLE[k]}]{n} {k}[/]" for k, n in counts.items())
-        + f"\nwrote {where}/cues.csv, cues.otio, changes.csv, changes.edl"
+        + f"\nwrote {where}/cues.csv, cues.otio, changes.csv, changes.edl, changes.json"
     )
 
 

@@ -4,8 +4,10 @@ Old and new picture are matched by source identity (a key such as the reel, plus
 frames), never by list position. The longest chain of matches in the same order in both
 cuts (a heaviest increasing subsequence) is what stayed in place, so one insertion does
 not mark everything after it as changed; matches off that chain were moved. What is left
-is deleted, inserted, or, where an old and a new run sit between the same neighbours,
-replaced (same length) or retimed (another length).
+is deleted, inserted, or, where an old and a new run sit between the same neighbours:
+``speed`` (the same picture at another speed, or frozen: same source, overlapping source
+frames), ``lifted`` (picture replaced by black of the same length) or ``replaced`` (other
+picture in the slot). ``retimed`` is black that got longer or shorter.
 
 The result, `ChangeList`, is an ordered mapping of old record ranges to new ones;
 `ChangeList.map(old_frame)` is what everything downstream uses.
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from edl.cut import Cut, Event
 from edl.errors import CutError
@@ -31,7 +35,11 @@ __all__ = [
     "match_key",
 ]
 
-KINDS = ("same", "shifted", "moved", "inserted", "deleted", "replaced", "retimed")
+KINDS = (
+    "same", "shifted", "moved", "inserted", "deleted", "replaced", "retimed", "speed", "lifted",
+)  # fmt: skip
+PROPORTIONAL = ("replaced", "retimed", "speed")
+"""Kinds whose frames map by position in the slot (old and new lengths may differ)."""
 MATCH_KEYS = ("auto", "reel", "clip", "file", "reel+clip")
 _ANONYMOUS_REELS = {"", "AX", "AUX"}
 
@@ -53,6 +61,22 @@ class Segment:
     reel: str = ""
     clip: str = ""
     detail: str = ""
+    old_reel: str = ""
+    old_clip: str = ""
+    old_source: int | None = None
+    new_source: int | None = None
+    old_speed: Fraction | int = 1
+    new_speed: Fraction | int = 1
+    tags: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The new shot as an editor calls it (clip, else reel)."""
+        return self.clip or self.reel
+
+    @property
+    def old_name(self) -> str:
+        return self.old_clip or self.old_reel
 
     @property
     def old_frames(self) -> int:
@@ -75,7 +99,7 @@ class Segment:
         """New frame for an old frame inside this segment."""
         if self.kind in ("deleted", "inserted"):
             return None
-        if self.kind == "retimed":
+        if self.new_frames != self.old_frames:
             return self.new_start + (frame - self.old_start) * self.new_frames // self.old_frames
         return frame + self.offset
 
@@ -91,10 +115,19 @@ class ChangeList:
     _by_old: tuple[Segment, ...] = field(default=(), repr=False, compare=False)
     _old_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
+    _new_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
     def __post_init__(self) -> None:
         by_old = sorted((s for s in self.segments if s.old_frames > 0), key=lambda s: s.old_start)
         object.__setattr__(self, "_by_old", tuple(by_old))
         object.__setattr__(self, "_old_starts", tuple(s.old_start for s in by_old))
+        object.__setattr__(self, "_new_starts", tuple(s.new_start for s in self.segments))
+
+    def starting_between(self, new_lo: int, new_hi: int) -> tuple[Segment, ...]:
+        """Segments whose new start lies in ``[new_lo, new_hi)`` (rows are in new order)."""
+        lo = bisect.bisect_left(self._new_starts, new_lo)
+        hi = bisect.bisect_left(self._new_starts, new_hi)
+        return self.segments[lo:hi]
 
     def segment_at(self, old_frame: int) -> Segment | None:
         """The segment holding an old record frame (None outside the old picture)."""
@@ -106,8 +139,9 @@ class ChangeList:
     def map(self, old_frame: int) -> int | None:
         """The new record frame of an old one, or None where that picture was removed.
 
-        Frames before the old picture move with its first shot, frames after it with its
-        last, so that music hanging off either end of the reel follows it.
+        Frames before the old picture (a pre-lap) stay anchored to the reel's first frame
+        of picture, frames after it (a tail) to its last, whatever happened to the shots
+        at either end.
         """
         segment = self.segment_at(old_frame)
         if segment is not None:
@@ -115,16 +149,20 @@ class ChangeList:
         if not self._by_old:
             return None
         if old_frame < self._by_old[0].old_start:
-            return old_frame + self._edge_offset(self._by_old)
+            return old_frame + self.head_offset
         if old_frame >= self._by_old[-1].old_end:
-            return old_frame + self._edge_offset(reversed(self._by_old))
+            return old_frame + self.tail_offset
         return None
 
-    def _edge_offset(self, segments: Iterable[Segment]) -> int:
-        for segment in segments:
-            if segment.kind in ("same", "shifted"):
-                return segment.offset
+    @property
+    def head_offset(self) -> int:
+        """How far the reel's first frame of picture moved (what a pre-lap moves by)."""
         return (self.new.record_start or 0) - (self.old.record_start or 0)
+
+    @property
+    def tail_offset(self) -> int:
+        """How far the frame after the reel's last picture moved (what a tail moves by)."""
+        return (self.new.record_end or 0) - (self.old.record_end or 0)
 
     def pieces(self, old_start: int, old_end: int) -> list[tuple[int, int, Segment | None]]:
         """Split an old range at segment boundaries: (start, end, segment or None)."""
@@ -153,7 +191,7 @@ class ChangeList:
         added = sum(s.new_frames for s in self.segments if s.kind == "inserted")
         removed = sum(s.old_frames for s in self.segments if s.kind == "deleted")
         for s in self.segments:
-            if s.kind == "retimed":
+            if s.kind in PROPORTIONAL:
                 added += max(s.new_frames - s.old_frames, 0)
                 removed += max(s.old_frames - s.new_frames, 0)
         return {
@@ -197,22 +235,40 @@ def match_key(name: str) -> Callable[[Event], str | None]:
 
 @dataclass(frozen=True)
 class _Piece:
-    """A run of record frames of one cut showing one run of source frames."""
+    """A run of record frames of one cut showing one run of source frames.
+
+    ``key`` matches frame for frame (it names the speed when there is one); ``base`` is
+    the source alone, and ``source_lo``/``source_hi`` the source frames shown at any
+    speed, so that the same picture at another speed can still be recognised.
+    """
 
     record_in: int
     record_out: int
     key: str | None
     source_in: int
     event: Event
+    base: str | None = None
+    source_lo: Fraction | int = 0
+    source_hi: Fraction | int = 0
+    speed: Fraction | int = 1
+    fps: Fraction | int = 24
 
     @property
     def length(self) -> int:
         return self.record_out - self.record_in
 
+    def source_at(self, record: int) -> int | None:
+        """The source frame shown at a record frame of this piece (None without a source)."""
+        event = self.event
+        if event.source_in is None:
+            return None
+        return event.source_in + ((record - event.record_in) * self.speed).__floor__()
+
 
 def _pieces(cut: Cut, key: Callable[[Event], str | None]) -> list[_Piece]:
     """Picture as non-overlapping pieces (an event hidden under an earlier one is cut back)."""
     pieces: list[_Piece] = []
+    fps = cut.rate.fps
     end = None
     for event in cut.events:
         if end is not None and event.record_in > end:  # a record gap plays as black
@@ -224,7 +280,19 @@ def _pieces(cut: Cut, key: Callable[[Event], str | None]) -> list[_Piece]:
         if event.record_out <= start:
             continue
         identity = key(event)
+        base = identity
         source_in = event.source_in if event.source_in is not None else 0
+        skipped = start - event.record_in
+        if event.speed is None:  # plain integers: Fractions cost seconds on 30 000 shots
+            ratio: Fraction | int = 1
+            source_lo, source_hi = source_in + skipped, source_in + event.record_out - start
+        elif event.speed.freeze:
+            ratio, source_lo, source_hi = 0, source_in, source_in + 1
+        else:
+            ratio = event.speed.source_fps / fps
+            shown = (event.record_out - start) * ratio
+            lo = source_in + skipped * ratio
+            source_lo, source_hi = min(lo, lo + shown), max(lo, lo + shown)
         if event.speed is not None:
             # A speed change maps source to record non-linearly: match it only as a whole.
             speed = f"{event.speed.source_fps}@{source_in}"
@@ -232,8 +300,12 @@ def _pieces(cut: Cut, key: Callable[[Event], str | None]) -> list[_Piece]:
             source_in = 0
         elif event.source_in is None and identity is not None:
             identity = f"{identity}\x00no source"
-        source_in += start - event.record_in
-        pieces.append(_Piece(start, event.record_out, identity, source_in, event))
+            base = None
+        source_in += skipped
+        pieces.append(
+            _Piece(start, event.record_out, identity, source_in, event, base,
+                   source_lo, source_hi, ratio, fps)
+        )  # fmt: skip
         end = event.record_out if end is None else max(end, event.record_out)
     return pieces
 
@@ -261,16 +333,23 @@ def _candidates(old: list[_Piece], new: list[_Piece]) -> list[_Match]:
     for piece in new:
         if piece.key is not None:
             by_key[piece.key].append(piece)
-    for pieces in by_key.values():
+    index: dict[str, tuple[list[_Piece], list[int], int]] = {}
+    for name, pieces in by_key.items():
         pieces.sort(key=lambda p: p.source_in)
+        longest = max(p.length for p in pieces)
+        index[name] = (pieces, [p.source_in for p in pieces], longest)
     matches = []
     for o in old:
-        if o.key is None:
+        if o.key is None or o.key not in index:
             continue
         o_end = o.source_in + o.length
-        for n in by_key.get(o.key, ()):
-            if n.source_in >= o_end:
-                break
+        pieces, starts, longest = index[o.key]
+        # Only pieces starting within the longest piece's length before o can overlap it:
+        # a bisection, not a scan of the reel (one-reel lists have thousands of pieces).
+        first = bisect.bisect_right(starts, o.source_in - longest)
+        last = bisect.bisect_left(starts, o_end, first)  # no slice copy of the reel's tail
+        for j in range(first, last):
+            n = pieces[j]
             lo = max(o.source_in, n.source_in)
             hi = min(o_end, n.source_in + n.length)
             if hi > lo:
@@ -395,11 +474,15 @@ def compare(old: Cut, new: Cut, key: str = "auto") -> ChangeList:
     segments: list[Segment] = []
     for m in chain:
         kind = "same" if m.old_start == m.new_start else "shifted"
-        segments.append(_segment(kind, m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece))
+        segments.append(
+            _segment(kind, m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece,
+                     old_piece=m.old_piece)
+        )  # fmt: skip
     for m in moved:
         segments.append(
-            _segment("moved", m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece)
-        )
+            _segment("moved", m.old_start, m.old_end, m.new_start, m.new_end, m.new_piece,
+                     old_piece=m.old_piece)
+        )  # fmt: skip
     matched = chain + moved
     used_old = sorted((m.old_start, m.old_end) for m in matched)
     used_new = sorted((m.new_start, m.new_end) for m in matched)
@@ -412,12 +495,33 @@ def compare(old: Cut, new: Cut, key: str = "auto") -> ChangeList:
 
 def _segment(
     kind: str, old_start: int, old_end: int, new_start: int, new_end: int, piece: _Piece,
-    detail: str = "",
+    detail: str = "", old_piece: _Piece | None = None,
 ) -> Segment:  # fmt: skip
-    event = piece.event
+    """A segment naming the new shot and the old one (the same piece when only one exists)."""
+    old_piece = old_piece or piece
+    event, old_event = piece.event, old_piece.event
+    has_new, has_old = new_end > new_start, old_end > old_start
     return Segment(
-        kind, old_start, old_end, new_start, new_end, event.reel, event.clip_name or "", detail
-    )
+        kind, old_start, old_end, new_start, new_end, event.reel, event.clip_name or "", detail,
+        old_reel=old_event.reel, old_clip=old_event.clip_name or "",
+        old_source=old_piece.source_at(old_start) if has_old else None,
+        new_source=piece.source_at(new_start) if has_new else None,
+        old_speed=old_piece.speed, new_speed=piece.speed,
+        tags=_tags(event) if has_new else _tags(old_event),
+    )  # fmt: skip
+
+
+_TAG_RE = re.compile(r"\b(?:VFX|SHOT|LOC)\s*[:#]?\s*([A-Za-z0-9_.-]*[0-9][A-Za-z0-9_.-]*)", re.I)
+
+
+def _tags(event: Event) -> tuple[str, ...]:
+    """VFX shot tags from an event's comments (``* LOC: ... VFX_010``, ``* VFX: AB_0120``)."""
+    if not event.comments:
+        return ()
+    found = []
+    for comment in event.comments:
+        found += [m.group(1) for m in _TAG_RE.finditer(comment)]
+    return tuple(dict.fromkeys(found))
 
 
 def _pair_unmatched(
@@ -430,11 +534,13 @@ def _pair_unmatched(
     used_new: list[tuple[int, int]],
     matched: list[_Match],
 ) -> list[Segment]:
-    """Deleted and inserted runs, paired into replacements where they share neighbours.
+    """Deleted and inserted runs, paired into slot changes where they share neighbours.
 
-    Runs are grouped by the gap of the in-order chain they fall in. A gap holding exactly
-    one whole old shot and one whole new shot is a replacement (same length) or a retime
-    (another length); runs of shots that partly survive are trims and extensions.
+    Runs are grouped by the gap of the in-order chain they fall in. In a gap, whole old and
+    new shots of the same source with overlapping source frames are the same picture at
+    another speed; one whole old shot and one whole new shot left are a replacement (or a
+    lift, when the new one is black); runs of shots that partly survive are trims and
+    extensions.
     """
     old_bounds = [m.old_end for m in chain]
     new_bounds = [m.new_end for m in chain]
@@ -451,11 +557,21 @@ def _pair_unmatched(
         news = [(run, _overlaps(used_new, run[2])) for run in new_gaps.get(gap, [])]
         whole_olds = [run for run, partial in olds if not partial]
         whole_news = [run for run, partial in news if not partial]
+        pairs = []
+        for o in list(whole_olds):
+            same = next((n for n in whole_news if _same_picture(o[2], n[2])), None)
+            if same is not None:
+                pairs.append((o, same))
+                whole_olds.remove(o)
+                whole_news.remove(same)
         if len(whole_olds) == 1 and len(whole_news) == 1:
-            (olo, ohi, opiece), (nlo, nhi, npiece) = whole_olds[0], whole_news[0]
+            pairs.append((whole_olds[0], whole_news[0]))
+        for (olo, ohi, opiece), (nlo, nhi, npiece) in pairs:
             segments.append(_replacement(olo, ohi, opiece, nlo, nhi, npiece))
-            olds = [(run, partial) for run, partial in olds if run is not whole_olds[0]]
-            news = [(run, partial) for run, partial in news if run is not whole_news[0]]
+        paired_old = {id(o) for o, _ in pairs}
+        paired_new = {id(n) for _, n in pairs}
+        olds = [(run, partial) for run, partial in olds if id(run) not in paired_old]
+        news = [(run, partial) for run, partial in news if id(run) not in paired_new]
         leftovers.append((gap, olds, news))
     # A deletion sits, in the new cut, right after whatever held the old frame before it;
     # an insertion likewise in the old cut. Failing that, after the chain's previous match.
@@ -478,18 +594,74 @@ def _pair_unmatched(
     return segments
 
 
+def _same_picture(old: _Piece, new: _Piece) -> bool:
+    """The same source shown in both, at different speeds, with source frames in common."""
+    return (
+        old.base is not None
+        and old.base == new.base
+        and old.speed != new.speed
+        and old.source_lo < new.source_hi
+        and new.source_lo < old.source_hi
+    )
+
+
 def _replacement(olo: int, ohi: int, opiece: _Piece, nlo: int, nhi: int, npiece: _Piece) -> Segment:
-    """An old run and a new one in the same place: replaced, retimed, or black for black."""
+    """An old run and a new one in the same slot: speed, lifted, replaced, or black for black."""
     difference = (nhi - nlo) - (ohi - olo)
+    build = lambda kind, detail: _segment(  # noqa: E731
+        kind, olo, ohi, nlo, nhi, npiece, detail, old_piece=opiece
+    )
     if opiece.key is None and npiece.key is None:  # black (or a gap) where black was
         if difference == 0:
-            kind = "same" if olo == nlo else "shifted"
-            return _segment(kind, olo, ohi, nlo, nhi, npiece, "black")
-        return _segment("retimed", olo, ohi, nlo, nhi, npiece, f"black {_signed(difference)}")
-    kind = "replaced" if difference == 0 else "retimed"
-    return _segment(
-        kind, olo, ohi, nlo, nhi, npiece, _replacement_detail(opiece, npiece, difference)
-    )
+            return build("same" if olo == nlo else "shifted", "black")
+        return build("retimed", f"black {_signed(difference)}")
+    if npiece.key is None:
+        if difference == 0:
+            return build("lifted", f"{_name(opiece)} lifted (black, timing kept)")
+        return build("replaced", f"{_name(opiece)} replaced by black {_signed(difference)}")
+    if _same_picture(opiece, npiece):
+        return build("speed", _speed_detail(opiece, npiece, difference))
+    if opiece.key is None:
+        return build("replaced", f"black replaced by {_name(npiece)}")
+    what = f"{_name(opiece)} -> {_name(npiece)}"
+    if _another_take(opiece, npiece):
+        what += " (another take)"
+    return build("replaced", what if difference == 0 else f"{what}, {_signed(difference)}")
+
+
+def _name(piece: _Piece) -> str:
+    return piece.event.name
+
+
+def _fps(piece: _Piece) -> str:
+    return f"{float(piece.speed * piece.fps):.3f}".rstrip("0").rstrip(".")
+
+
+def _speed_detail(old: _Piece, new: _Piece, difference: int) -> str:
+    """'slowed 24 -> 12 fps', 'sped up', 'frozen', 'reversed', with the length change."""
+    if new.event.speed is not None and new.event.speed.freeze:
+        what = "frozen"
+    elif new.speed < 0 <= old.speed:
+        what = "reversed"
+    elif abs(new.speed) < abs(old.speed):
+        what = "slowed"
+    else:
+        what = "sped up"
+    if what != "frozen":
+        what += f" {_fps(old)} -> {_fps(new)} fps"
+    return what if difference == 0 else f"{what}, {_signed(difference)}"
+
+
+_TAKE_RE = re.compile(r"(?:[-_ .]?(?:t|tk|take)?[-_ .]?\d{1,3})$", re.IGNORECASE)
+
+
+def _another_take(old: _Piece, new: _Piece) -> bool:
+    """Whether clip names say the new shot is another take of the old (``12A-3`` / ``12A-4``)."""
+    a, b = (old.event.clip_name or "").strip(), (new.event.clip_name or "").strip()
+    if not a or not b or a == b:
+        return False
+    stem_a, stem_b = _TAKE_RE.sub("", a), _TAKE_RE.sub("", b)
+    return bool(stem_a) and stem_a == stem_b
 
 
 def _signed(difference: int) -> str:
@@ -503,9 +675,3 @@ def _overlaps(ranges: list[tuple[int, int]], piece: _Piece) -> bool:
         lo < piece.record_out and hi > piece.record_in
         for lo, hi in ranges[max(index - 2, 0) : index]
     )
-
-
-def _replacement_detail(old: _Piece, new: _Piece, difference: int) -> str:
-    same_key = old.key is not None and old.key == new.key
-    what = "shot re-cut from the same source" if same_key else "shot replaced by another take"
-    return what if difference == 0 else f"{what} {_signed(difference)}"

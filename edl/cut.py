@@ -8,7 +8,7 @@ from fractions import Fraction
 from edl.rate import Rate
 from edl.timecode import format_timecode
 
-__all__ = ["Transition", "Speed", "Event", "Hit", "Cut", "cut_to_dict"]
+__all__ = ["Transition", "Speed", "Event", "Hit", "Cut", "cut_to_dict", "shift_cut"]
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,35 @@ def cut_to_dict(cut: Cut) -> dict[str, object]:
         ],
         "warnings": list(cut.warnings),
     }
+
+
+def shift_cut(cut: Cut, start: int) -> Cut:
+    """The cut moved so its picture starts at record frame ``start`` (hits move with it).
+
+    For ``--old-start`` / ``--new-start``: a reel renumbered, another hour, or an OTIO file
+    with no record start. Negative frames are refused: there is no timecode before zero.
+    """
+    from dataclasses import replace
+
+    from edl.errors import CutError
+
+    if start < 0:
+        raise CutError("a record start before 00:00:00:00 is not a timecode")
+    if cut.record_start is None:
+        return cut
+    delta = start - cut.record_start
+    move = lambda e: replace(e, record_in=e.record_in + delta, record_out=e.record_out + delta)  # noqa: E731
+    hits = tuple(replace(h, frame=h.frame + delta) for h in cut.hits)
+    if any(e.record_in < 0 for e in cut.audio_events for e in [move(e)]) or any(
+        h.frame < 0 for h in hits
+    ):
+        raise CutError(
+            f"moving the cut to {cut.timecode(start)} puts audio or hits before 00:00:00:00",
+            path=cut.source or None,
+        )
+    return replace(
+        cut,
+        events=tuple(move(e) for e in cut.events),
+        audio_events=tuple(move(e) for e in cut.audio_events),
+        hits=hits,
+    )

@@ -7,6 +7,8 @@ integers at an exact `Rate`.
 from __future__ import annotations
 
 import json
+import logging
+import math
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,52 @@ def rate_from_float(fps: float, drop: bool = False) -> Rate | None:
     return None
 
 
+MAX_FRAMES = 10 * 24 * 60 * 60 * 120
+"""Times beyond ten days at 120 fps are not a cut (and infinity is not a time)."""
+
+
 def _frames(rt: otio.opentime.RationalTime, rate: Rate) -> int:
-    return round(rt.rescaled_to(float(rate.fps)).value)
+    value = rt.rescaled_to(float(rate.fps)).value
+    if not math.isfinite(value) or abs(value) > MAX_FRAMES:
+        raise CutError(f"time {rt.value:g} at rate {rt.rate:g} is not a time in a cut")
+    return round(value)
+
+
+def _bad_token_line(path: Path) -> int | None:
+    """The line of the first Infinity/NaN (or invalid UTF-8) in a JSON timeline, if any."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return data[: err.start].count(b"\n") + 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "Infinity" in line or "NaN" in line:
+            return number
+    return None
+
+
+def _parse_error_line(path: Path) -> tuple[int | None, str | None]:
+    """Line and cause of a JSON timeline that does not parse, from Python's own reader."""
+    if path.suffix.lower() != ".otio":
+        return None, None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return data[: err.start].count(b"\n") + 1, "not UTF-8 text"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return err.lineno, err.msg
+    except (ValueError, RecursionError) as err:
+        return None, str(err)
+    return None, None
 
 
 def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
@@ -40,10 +86,14 @@ def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
     notes: list[str] = []
     try:
         result = _read_file(path, notes)
-    except Exception as err:  # adapters raise anything from JSON to XML errors
+    except Exception as err:  # noqa: BLE001 - adapters raise anything from JSON to XML errors
         cause = str(err).splitlines()[0] if str(err) else type(err).__name__
+        line, json_cause = _parse_error_line(path)
         raise CutError(
-            f"cannot read timeline: {cause[:160]}", path=path, hint="is it a valid timeline?"
+            f"cannot read timeline: {(json_cause or cause)[:160]}",
+            path=path,
+            line=line,
+            hint="is it a valid timeline?",
         ) from None
     timeline = _first_timeline(result)
     if timeline is None:
@@ -52,9 +102,13 @@ def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
         cut = _timeline_to_cut(timeline, rate, path)
         return Cut(**{**cut.__dict__, "warnings": tuple(notes) + cut.warnings})
     except CutError as err:
-        raise err.located(path) from None
-    except (otio.exceptions.OTIOError, ValueError) as err:
-        raise CutError(f"cannot read timeline: {err}", path=path) from None
+        line = _bad_token_line(path) if path.suffix.lower() == ".otio" else None
+        raise err.located(path, line) from None
+    except (otio.exceptions.OTIOError, ValueError, ArithmeticError, TypeError) as err:
+        cause = " ".join(str(err).split())[:160] or type(err).__name__
+        raise CutError(
+            f"cannot read timeline: {cause}", path=path, line=_bad_token_line(path)
+        ) from None
 
 
 _DOWNGRADES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -69,6 +123,12 @@ corpus's Premiere export) carry Marker.3, which only adds ``comment``.
 
 def _read_file(path: Path, notes: list[str]) -> Any:
     try:
+        if path.suffix.lower() == ".aaf":
+            logging.disable(logging.WARNING)  # the AAF adapter logs its doubts on the root logger
+            try:
+                return otio.adapters.read_from_file(str(path))
+            finally:
+                logging.disable(logging.NOTSET)
         return otio.adapters.read_from_file(str(path))
     except otio.exceptions.OTIOError as err:
         if "unsupported schema version" not in str(err) or path.suffix.lower() != ".otio":
@@ -145,14 +205,44 @@ def _file_rate(timeline: otio.schema.Timeline) -> float | None:
     return None
 
 
+def _aaf_drop_frame(path: Path) -> bool:
+    """Whether an AAF's top-level sequence counts drop-frame timecode (OTIO does not say)."""
+    try:
+        import aaf2
+
+        with aaf2.open(str(path), "r") as f:
+            for mob in f.content.toplevel():
+                for slot in mob.slots:
+                    segment = slot.segment
+                    components = getattr(segment, "components", None) or [segment]
+                    for component in components:
+                        if component.__class__.__name__ == "Timecode":
+                            return bool(component.getvalue("Drop", False))
+    except Exception:  # noqa: BLE001 - a file the adapter read but pyaaf2 cannot: non-drop
+        return False
+    return False
+
+
 def _timeline_to_cut(timeline: otio.schema.Timeline, rate: Rate | None, path: Path) -> Cut:
     fps = _file_rate(timeline)
-    file_rate = rate_from_float(fps, drop=bool(rate and rate.drop)) if fps else None
+    drop = bool(rate and rate.drop)
+    if rate is None and path.suffix.lower() == ".aaf" and fps and abs(fps - 29.97) < 0.01:
+        drop = _aaf_drop_frame(path)
+    elif rate is None and path.suffix.lower() == ".aaf" and fps and abs(fps - 59.94) < 0.01:
+        drop = _aaf_drop_frame(path)
+    file_rate = rate_from_float(fps, drop=drop) if fps else None
     warnings: list[str] = []
     if rate is None:
         if file_rate is None:
             if fps is not None:
-                raise CutError(f"the timeline's rate {fps:g} is not a standard film or TV rate")
+                truncated = fps in (23, 29, 47, 59)  # otio-fcpx-xml-adapter 1.0 drops the .976
+                raise CutError(
+                    f"the timeline's rate {fps:g} is not a standard film or TV rate",
+                    hint="the FCPXML adapter reads NTSC rates as whole numbers; send FCP 7 "
+                    "XML, AAF or an EDL for this cut"
+                    if truncated
+                    else "give one with --rate",
+                )
             raise CutError("the timeline has no rate", hint="give one with --rate")
         rate = file_rate
     elif file_rate is not None and file_rate.fps != rate.fps:
@@ -259,14 +349,30 @@ def _track_events(
     return events
 
 
+_AAF_REEL_KEYS = ("Tape", "TapeName", "Tape Name", "Reel", "ReelName", "Source File")
+
+
 def _reel(clip: otio.core.Item) -> str:
-    """The reel an item came from; a nested sequence counts as one shot named for itself."""
+    """The reel an item came from; a nested sequence counts as one shot named for itself.
+
+    An AAF clip's reel is its tape name when Avid wrote one, else the master clip's name
+    (the adapter names every reference of a linked file "UNC Path", which says nothing).
+    """
     cmx = clip.metadata.get("cmx_3600") or {}
     reel = cmx.get("reel") if hasattr(cmx, "get") else None
     if reel:
         return str(reel)
+    aaf = clip.metadata.get("AAF") if hasattr(clip.metadata, "get") else None
+    if aaf is not None and hasattr(aaf, "get"):
+        comments = aaf.get("UserComments")
+        if hasattr(comments, "get"):
+            for key in _AAF_REEL_KEYS:
+                if comments.get(key):
+                    return str(comments.get(key))
+        if aaf.get("Name"):
+            return str(aaf.get("Name"))
     ref = getattr(clip, "media_reference", None)
-    if ref is not None and ref.name:
+    if ref is not None and ref.name and ref.name != "UNC Path":
         return str(ref.name)
     return clip.name or "AX"
 

@@ -109,7 +109,7 @@ def parse_rate(text: str) -> Rate:
             fps = Fraction(int(num), int(den))
     if fps is None or fps not in {r.fps for r in STANDARD_RATES}:
         known = ", ".join(_NAMED) + " or a fraction such as 24000/1001"
-        raise CutError(f"unknown frame rate {text!r}", hint=f"use one of {known}")
+        raise CutError(f"unknown frame rate {text[:24]!r}", hint=f"use one of {known}")
     return Rate(fps, drop)
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "format_duration",
 ]
 
-TIMECODE_RE = re.compile(r"^(\d{1,2})[:;.,](\d{2})[:;.,](\d{2})([:;.,])(\d{2,3})$")
+TIMECODE_RE = re.compile(r"^([0-9]{1,2})[:;.,]([0-9]{2})[:;.,]([0-9]{2})([:;.,])([0-9]{2,3})$")
 """hh:mm:ss:ff with `;` (or `,` / `.`) before the frames marking drop frame."""
 
 
@@ -31,7 +31,7 @@ def split_timecode(text: str) -> tuple[int, int, int, int, bool]:
     """Split ``01:02:03:04`` into (h, m, s, f, drop_marked) without checking ranges."""
     match = TIMECODE_RE.match(text.strip())
     if not match:
-        raise CutError(f"{text!r} is not a timecode", hint="write it as hh:mm:ss:ff")
+        raise CutError(f"{text[:24]!r} is not a timecode", hint="write it as hh:mm:ss:ff")
     h, m, s, sep, f = match.groups()
     return int(h), int(m), int(s), int(f), sep in ";,"
 
@@ -45,7 +45,7 @@ def parse_timecode(text: str, rate: Rate) -> int:
 def timecode_to_frames(h: int, m: int, s: int, f: int, rate: Rate, text: str = "") -> int:
     """Frames for timecode fields, checking each is in range for ``rate``."""
     base = rate.timecode_base
-    label = text or f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
+    label = text[:24] or f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
     if m > 59 or s > 59:
         raise CutError(f"timecode {label} has minutes or seconds over 59")
     if f >= base:

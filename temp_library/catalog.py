@@ -95,17 +95,64 @@ class Track:
 _COLUMNS = [f.name for f in fields(Track)]
 
 
-class Catalog:
-    """``with Catalog(path) as catalog: ...``: the catalog file, created on first use."""
+APPLICATION_ID = 0x6D636F6E  # "mcon": PRAGMA application_id of every mconform catalog
+_INT64 = 1 << 63
 
-    def __init__(self, path: str | Path) -> None:
+
+class Catalog:
+    """``with Catalog(path) as catalog: ...``: the catalog file, created on first use.
+
+    ``write=False`` opens it read-only (and never creates it), so that listing a file that
+    is not a catalog cannot change it. A file that is not ours (another application id, or
+    no `tracks` table of ours) is refused by name rather than written into.
+    """
+
+    def __init__(self, path: str | Path, *, write: bool = True) -> None:
         self.path = Path(path)
+        self.write = write
+        if self.path.is_dir():
+            raise CatalogError("a folder, not a catalog", path=self.path, hint="give a file")
+        if not write and not self.path.is_file():
+            raise CatalogError(
+                "no catalog here", path=self.path, hint="run 'mconform temp add DIR' first"
+            )
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=30)
-            self.db.executescript(_SCHEMA)
+            if write:
+                self.db = sqlite3.connect(str(self.path), timeout=30)
+            else:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=30)
+            self._check_or_create()
         except sqlite3.DatabaseError as err:
-            raise CatalogError(f"{self.path}: not a catalog ({err})") from None
+            raise CatalogError(
+                f"not a catalog ({err})", path=self.path, hint="give an mconform catalog"
+            ) from None
         self.db.row_factory = sqlite3.Row
+
+    def _check_or_create(self) -> None:
+        """Refuse a database that is not an mconform catalog; create the schema in a new one."""
+        app = self.db.execute("PRAGMA application_id").fetchone()[0]
+        rows = self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        tables = {r[0] for r in rows}
+        if app == APPLICATION_ID or (app == 0 and not tables):
+            if self.write:
+                with self.db:
+                    self.db.executescript(_SCHEMA)
+                    self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            return
+        columns = set()
+        if "tracks" in tables:
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(tracks)")}
+        if app == 0 and set(_COLUMNS) <= columns:  # a catalog from before the application id
+            if self.write:
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            return
+        self.db.close()
+        raise CatalogError(
+            "not an mconform catalog (another application's database); nothing was changed",
+            path=self.path,
+            hint="give --db a catalog made by 'mconform temp add'",
+        )
 
     def __enter__(self) -> Catalog:
         return self
@@ -124,24 +171,51 @@ class Catalog:
         return [t for t in map(self._track, rows) if t is not None]
 
     def get(self, track_id: int) -> Track:
-        track = self._track(
-            self.db.execute("SELECT * FROM tracks WHERE id=?", (track_id,)).fetchone()
-        )
+        track = None
+        if -_INT64 <= track_id < _INT64:  # SQLite integers are 64-bit
+            row = self.db.execute("SELECT * FROM tracks WHERE id=?", (track_id,)).fetchone()
+            track = self._track(row)
         if track is None:
             raise CatalogError(
-                f"no track {track_id} in {self.path}",
+                f"no track {track_id}", path=self.path, hint="see 'mconform temp list'"
             )
         return track
 
     def add(self, values: dict[str, object]) -> Track:
+        track, _ = self.add_new(values)
+        return track
+
+    def add_new(self, values: dict[str, object]) -> tuple[Track, Track | None]:
+        """Insert a track unless its path or content is catalogued already (checked and
+        inserted in one write transaction, so two concurrent scans cannot both add it).
+
+        Returns the track and, when it was not added, the catalogued track it matches.
+        """
         columns = [c for c in _COLUMNS if c != "id" and c in values]
         marks = ", ".join("?" for _ in columns)
-        with self.db:
+        self.db.isolation_level = None  # explicit transactions
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            same = self.db.execute(
+                "SELECT * FROM tracks WHERE path=? OR hash=? ORDER BY path=? DESC, id",
+                (values["path"], values["hash"], values["path"]),
+            ).fetchone()
+            known = self._track(same)
+            if known is not None and (known.path == values["path"] or Path(known.path).exists()):
+                self.db.execute("ROLLBACK")
+                return known, known
             cursor = self.db.execute(
                 f"INSERT INTO tracks ({', '.join(columns)}) VALUES ({marks})",
                 [values[c] for c in columns],
             )
-        return self.get(int(cursor.lastrowid or 0))
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self.db.isolation_level = ""
+        return self.get(int(cursor.lastrowid or 0)), None
 
     def update(self, track_id: int, **values: object) -> Track:
         unknown = set(values) - set(_COLUMNS)
@@ -160,12 +234,12 @@ class Catalog:
         if licence:
             clauses.append("licence=?")
             args.append(licence)
-        if search:
-            like = f"%{search.lower()}%"
+        if search:  # the text is literal: % and _ match themselves
+            escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            fields_ = ("path", "title", "artist", "album", "composer", "tags", "notes")
             clauses.append(
-                "(lower(path) LIKE ? OR lower(title) LIKE ? OR lower(artist) LIKE ? OR "
-                "lower(album) LIKE ? OR lower(composer) LIKE ? OR lower(tags) LIKE ? OR "
-                "lower(notes) LIKE ?)"
+                "(" + " OR ".join(f"lower({f}) LIKE ? ESCAPE '\\'" for f in fields_) + ")"
             )
             args += [like] * 7
         if clauses:

@@ -206,7 +206,7 @@ def test_replaced_take_same_length_and_other_length(tmp_path: Path) -> None:
         "A004 13:00:00:00 96",
         "A005 14:00:00:00 96",
     )
-    assert _kinds(same, tmp_path) == [("replaced", "B002", "shot replaced by another take", 96)]
+    assert _kinds(same, tmp_path) == [("replaced", "B002", "A002 -> B002", 96)]
     longer = _edit(
         "A001 10:00:00:00 96",
         "B002 16:00:00:00 104",
@@ -215,7 +215,79 @@ def test_replaced_take_same_length_and_other_length(tmp_path: Path) -> None:
         "A005 14:00:00:00 96",
     )
     rows = _kinds(longer, tmp_path)
-    assert rows[0] == ("retimed", "B002", "shot replaced by another take 8 frames longer", 104)
+    assert rows[0] == ("replaced", "B002", "A002 -> B002, 8 frames longer", 104)
+
+
+SHOT2 = "002  A002     V     C        11:00:00:00 11:00:04:00 01:00:04:00 01:00:08:00"
+
+
+def test_another_take_only_when_the_clip_names_say_so(tmp_path: Path) -> None:
+    old = OLD.replace(SHOT2, SHOT2 + "\n* FROM CLIP NAME:  12A-3")
+    new = old.replace("A002     V     C        11:00:00:00 11:00:04:00", "B002     V     C  "
+                      "      16:00:00:00 16:00:04:00").replace("12A-3", "12A-4")  # fmt: skip
+    a = read_edl(write_list(tmp_path, old, "a.edl"), R24)
+    b = read_edl(write_list(tmp_path, new, "b.edl"), R24)
+    rows = [(s.kind, s.old_clip, s.clip, s.detail) for s in compare(a, b).segments]
+    rows = [row for row in rows if row[0] != "same"]
+    assert rows == [("replaced", "12A-3", "12A-4", "12A-3 -> 12A-4 (another take)")]
+
+
+def _with(old_line: str, *new_lines: str) -> str:
+    return OLD.replace(old_line, "\n".join(new_lines))
+
+
+def test_slowed_shot_is_a_speed_change_mapped_by_position(tmp_path: Path) -> None:
+    new = _with(
+        SHOT2,
+        "002  A002     V     C        11:00:00:00 11:00:02:00 01:00:04:00 01:00:08:00",
+        "M2   A002       012.0                11:00:00:00",
+    )
+    old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+    changes = compare(old, read_edl(write_list(tmp_path, new, "new.edl"), R24))
+    rows = [(s.kind, s.detail, s.frames) for s in changes.segments if s.kind != "same"]
+    assert rows == [("speed", "slowed 24 -> 12 fps", 96)]
+    at = parse_timecode("01:00:06:00", R24)
+    assert changes.map(at) == at  # same cut points: every frame keeps its place
+
+
+SPEED_NEW = """
+TITLE: v2
+001  A001     V     C        10:00:00:00 10:00:04:00 01:00:00:00 01:00:04:00
+002  A002     V     C        11:00:00:00 11:00:04:00 01:00:04:00 01:00:12:00
+M2   A002       012.0                11:00:00:00
+003  A003     V     C        12:00:00:00 12:00:00:01 01:00:12:00 01:00:16:00
+M2   A003       000.0                12:00:00:00
+004  A004     V     C        13:00:00:00 13:00:04:00 01:00:16:00 01:00:20:00
+005  A005     V     C        14:00:00:00 14:00:04:00 01:00:20:00 01:00:24:00
+"""
+
+
+def test_slowed_and_longer_shot_maps_proportionally_and_frozen_shot_is_speed(
+    tmp_path: Path,
+) -> None:
+    old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+    changes = compare(old, read_edl(write_list(tmp_path, SPEED_NEW, "new.edl"), R24))
+    rows = [(s.kind, s.detail) for s in changes.segments if s.kind not in ("same", "shifted")]
+    assert rows == [
+        ("speed", "slowed 24 -> 12 fps, 96 frames longer"),
+        ("speed", "frozen"),
+    ]
+    middle = parse_timecode("01:00:06:00", R24)
+    assert changes.map(middle) == parse_timecode("01:00:08:00", R24)
+
+
+def test_shot_replaced_by_black_of_the_same_length_is_lifted(tmp_path: Path) -> None:
+    for black in (
+        "002  BL       V     C        00:00:00:00 00:00:04:00 01:00:04:00 01:00:08:00",
+        "",  # a record gap plays as black too
+    ):
+        new = _with(SHOT2, black)
+        old = read_edl(write_list(tmp_path, OLD, "old.edl"), R24)
+        changes = compare(old, read_edl(write_list(tmp_path, new, "new.edl"), R24))
+        rows = [(s.kind, s.old_reel, s.frames) for s in changes.segments if s.kind != "same"]
+        assert rows == [("lifted", "A002", 96)]
+        at = parse_timecode("01:00:05:00", R24)
+        assert changes.map(at) == at
 
 
 def test_same_source_used_twice_keeps_the_in_place_use(tmp_path: Path) -> None:
@@ -307,3 +379,42 @@ def test_sample_otio_versions_give_the_same_changes_as_the_edls() -> None:
     from_otio = compare(read_cut(samples / "reel1_v1.otio"), read_cut(samples / "reel1_v2.otio"))
     key = lambda c: [(s.kind, s.old_start, s.old_end, s.new_start, s.new_end) for s in c.segments]  # noqa: E731
     assert key(from_otio) == key(from_edl)
+
+
+def test_changes_json_is_the_time_map(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    import json
+
+    from helpers import run_cli
+
+    before, after = story_pair(9, changes=8)
+    (tmp_path / "a.edl").write_text(write_edl(before.cut(R24)))
+    (tmp_path / "b.edl").write_text(write_edl(after.cut(R24)))
+    code, out, err = run_cli(
+        monkeypatch, capsys, "diff", str(tmp_path / "a.edl"), str(tmp_path / "b.edl"),
+        "--rate", "24", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out)
+    changes = compare(before.cut(R24), after.cut(R24))
+    assert len(document["segments"]) == len(changes.segments)
+    for row in document["segments"]:
+        if row["map"] == "offset":
+            frame = row["old"]["start"]
+            assert changes.map(frame) == frame + row["offset"]
+    assert document["rate"] == {"fps": "24/1", "drop_frame": False}
+
+
+def test_long_lists_print_as_plain_rows(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from helpers import run_cli
+
+    before, after = story_pair(4, shots=200, changes=3)
+    (tmp_path / "a.edl").write_text(write_edl(before.cut(R24)))
+    (tmp_path / "b.edl").write_text(write_edl(after.cut(R24)))
+    code, out, err = run_cli(
+        monkeypatch, capsys, "diff", str(tmp_path / "a.edl"), str(tmp_path / "b.edl"), "--all"
+    )
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.split(" ")[0] in ("same", "shifted")]
+    assert len(rows) >= 150 and "Totals" in out
+    code, out, err = run_cli(monkeypatch, capsys, "cut", "show", str(tmp_path / "a.edl"))
+    assert code == 0 and len([line for line in out.splitlines() if " R0" in line]) == 200

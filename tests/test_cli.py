@@ -113,7 +113,7 @@ def test_diff_prints_changes_and_writes_csv_and_edl(
         monkeypatch, capsys, "diff", str(old), str(new), "--rate", "23.976", "--out", str(out_dir)
     )
     assert code == 0
-    assert "shot replaced by another take 8 frames longer" in out
+    assert "17A-1 -> 17A-5 (another take), 8 frames longer" in out
     assert "frames added 86, removed 300" in out
     rows = (out_dir / "changes.csv").read_text().splitlines()
     assert rows[0] == "kind,old_start,old_end,new_start,new_end,frames,reel,clip"
@@ -141,6 +141,7 @@ def test_conform_writes_outputs_and_refuses_an_existing_folder(
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "changes.csv",
         "changes.edl",
+        "changes.json",
         "cues.csv",
         "cues.otio",
     ]

@@ -22,6 +22,20 @@ class Error(NamedTuple):
 
 # (rate chosen by --rate auto, picture events, audio events, hits, first record tc, end tc)
 EXPECTED: dict[str, tuple[str, int, int, int, str, str] | Error] = {
+    "aaf/otio-aaf-adapter/2997fps-DFTC.aaf": ("29.97 DF", 1, 6, 0, "05:00:00;00", "05:01:39;21"),
+    "aaf/otio-aaf-adapter/30fps.aaf": ("30", 2, 4, 0, "01:00:00:00", "01:00:05:08"),
+    "aaf/otio-aaf-adapter/duplicates.aaf": ("24", 4, 0, 0, "01:00:00:00", "01:01:04:22"),
+    "aaf/otio-aaf-adapter/linear_speed_effects.aaf": ("24", 20, 0, 0, "01:00:00:00", "01:00:02:02"),
+    "aaf/otio-aaf-adapter/multiple_markers.aaf": ("24", 22, 0, 3, "01:00:00:00", "01:01:34:19"),
+    "aaf/otio-aaf-adapter/multitrack.aaf": ("24", 5, 16, 2, "01:00:00:00", "01:01:51:13"),
+    "aaf/otio-aaf-adapter/one_audio_clip.aaf": ("24", 0, 1, 0, "01:00:00:00", "01:00:30:00"),
+    "aaf/otio-aaf-adapter/one_clip.aaf": ("24", 1, 1, 2, "01:00:00:00", "01:00:00:10"),
+    "aaf/otio-aaf-adapter/simple.aaf": ("24", 5, 10, 0, "01:00:00:00", "01:02:16:18"),
+    "aaf/otio-aaf-adapter/timecode_test.aaf": ("24", 2, 0, 0, "01:00:00:00", "01:00:02:00"),
+    "aaf/otio-aaf-adapter/transitions.aaf": ("24", 4, 8, 0, "01:00:00:00", "01:00:21:17"),
+    "aaf/otio-aaf-adapter/trims.aaf": ("24", 5, 10, 0, "01:00:00:00", "01:01:56:13"),
+    "aaf/otio-aaf-adapter/utf8.aaf": ("24", 1, 1, 2, "01:00:00:00", "01:00:00:10"),
+    "aaf/pyaaf2/protools_12.8_export.aaf": Error(None, "48000 is not a standard film or TV rate"),
     "edl/otio-cmx3600-adapter/25fps.edl": ("25", 4, 0, 0, "00:00:00:00", "00:00:19:21"),
     "edl/otio-cmx3600-adapter/avid_example.edl": ("23.976", 2, 0, 0, "00:59:53:11", "00:59:56:20"),
     "edl/otio-cmx3600-adapter/cdl.edl": ("23.976", 2, 0, 0, "00:00:00:00", "00:00:02:14"),
@@ -267,9 +281,7 @@ def corpus_files() -> list[str]:
     skip = {"LICENSE", "LICENSE.txt", "README.md"}
     # This table is for EDL and OTIO; the AAF files are read by the AAF tests.
     return sorted(
-        str(p.relative_to(CORPUS))
-        for p in CORPUS.rglob("*")
-        if p.is_file() and p.name not in skip and p.suffix.lower() != ".aaf"
+        str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.name not in skip
     )
 
 
@@ -344,3 +356,31 @@ def test_record_ranges_agree_with_pycmx(name: str) -> None:
         (cut.timecode(e.record_in), cut.timecode(e.record_out)) for e in cut.events if e.duration
     )
     assert ours == theirs
+
+
+def test_aaf_source_timecode_clip_names_and_markers() -> None:
+    cut = read_cut(CORPUS / "aaf/otio-aaf-adapter/one_clip.aaf")
+    event = cut.events[0]
+    assert event.reel == "ppjoshm_1 (SIM1)" and cut.timecode(event.source_in) == "01:00:04:05"
+    assert len(cut.hits) == 2
+    trims = read_cut(CORPUS / "aaf/otio-aaf-adapter/trims.aaf")
+    assert [e.clip_name for e in trims.events][:2] == [
+        "tech.fux (loop)-HD.mp4",
+        "t-hawk (loop)-HD.mp4",
+    ]
+
+
+def test_aaf_versions_diff_and_conform_across_formats(tmp_path: Path) -> None:
+    from edl.changes import compare
+    from edl.cmx3600 import read_edl, write_edl
+
+    simple = read_cut(CORPUS / "aaf/otio-aaf-adapter/simple.aaf")
+    trims = read_cut(CORPUS / "aaf/otio-aaf-adapter/trims.aaf")
+    (tmp_path / "simple.edl").write_text(write_edl(simple))
+    from_edl = read_edl(tmp_path / "simple.edl", simple.rate)
+    # old as an EDL, new as an AAF: the same change list as AAF against AAF
+    key = lambda c: [(s.kind, s.old_start, s.old_end, s.new_start, s.new_end) for s in c.segments]  # noqa: E731
+    assert key(compare(from_edl, trims)) == key(compare(simple, trims))
+    assert {s.kind for s in compare(from_edl, simple).segments} == {"same"}
+    kinds = [s.kind for s in compare(simple, trims).segments]
+    assert kinds.count("deleted") == 5 and "same" in kinds and "shifted" in kinds

@@ -152,3 +152,64 @@ def test_short_and_silent_files_get_clear_answers() -> None:
     assert quiet.integrated_lufs is None and "silent" in quiet.note
     mono = meter.measure(sine(-23, 10, 48000, 1))
     assert mono.integrated_lufs == pytest.approx(-26, abs=0.1)  # one channel, BS.1770 weight 1
+
+
+def test_71_excludes_the_lfe_and_weights_every_surround_like_51() -> None:
+    from temp_library.audio.loudness import channel_weights
+
+    base = sine(-26, 5, 48000, 1)[:, 0]
+    smpte = np.zeros((len(base), 8))
+    smpte[:, 0] = base  # L
+    smpte[:, 3] = base * 3.0  # LFE: loud, and not measured
+    alone = LoudnessMeter(48000).measure(smpte).integrated_lufs
+    smpte[:, 3] = 0.0
+    assert LoudnessMeter(48000).measure(smpte).integrated_lufs == pytest.approx(alone, abs=1e-6)
+    for layout, lfe in (("smpte", 3), ("film", 7)):
+        weights = channel_weights(8, layout)
+        assert weights[lfe] == 0.0 and sorted(weights) == [0, 1, 1, 1, 1.41, 1.41, 1.41, 1.41]
+    surround = np.zeros((len(base), 8))
+    surround[:, 6] = base  # a side surround: +1.5 dB against a front channel
+    louder = LoudnessMeter(48000).measure(surround).integrated_lufs
+    assert louder - alone == pytest.approx(10 * np.log10(1.41), abs=0.01)
+
+
+def test_layouts_it_cannot_weight_are_refused_by_name() -> None:
+    from temp_library.audio.bwf import AudioError
+
+    for channels in (4, 7, 12):
+        with pytest.raises(AudioError, match=f"cannot weight {channels} channels"):
+            LoudnessMeter(48000).measure(np.zeros((48000, channels)))
+
+
+def test_non_finite_samples_are_refused_with_where() -> None:
+    from temp_library.audio.bwf import AudioError
+
+    for bad in (np.nan, np.inf, -np.inf):
+        signal = sine(-20, 4, 48000)
+        signal[96000, 1] = bad
+        with pytest.raises(AudioError, match=r"non-finite samples \(NaN or Inf\) at 2.000 s"):
+            LoudnessMeter(48000).measure(signal)
+
+
+def test_ten_seconds_of_silence_is_silent_not_short() -> None:
+    quiet = LoudnessMeter(48000).measure(silence(10, 48000))
+    assert quiet.note == "silent: below the -70 LUFS gate"
+    assert quiet.true_peak_dbtp is None and quiet.max_short_term_lufs is None
+
+
+def test_streamed_memory_stays_flat_whatever_the_length() -> None:
+    import tracemalloc
+
+    rng = np.random.default_rng(5)
+    block = rng.normal(0, 0.1, (1 << 19, 2)).astype(np.float32)
+    meter = LoudnessMeter(48000)
+
+    def peak_for(blocks: int) -> int:
+        tracemalloc.start()
+        meter.measure_blocks(block for _ in range(blocks))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    short, long = peak_for(2), peak_for(12)  # 22 s and 131 s
+    assert long < 60e6 and long < short * 1.3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import opentimelineio as otio
+import pytest
 from helpers import write_list
 
 from edl.cmx3600 import read_edl
@@ -68,3 +69,29 @@ def test_fcp_xml_is_read_through_the_otio_adapter(tmp_path: Path) -> None:
         (cut.events[0].record_in, cut.events[0].record_out)
     ]
     assert len(from_xml.events) == len(cut.events)
+
+
+FCPXML = Path(__file__).resolve().parent / "data" / "fcpxml"
+
+
+def test_fcpxml_is_read_through_the_otio_adapter_with_markers_as_hits() -> None:
+    from edl.io import read_cut
+
+    cut = read_cut(FCPXML / "reel_24.fcpxml")
+    assert str(cut.rate) == "24"
+    assert [
+        (e.clip_name, cut.timecode(e.record_in), cut.timecode(e.source_in)) for e in cut.events
+    ] == [
+        ("12A-3", "01:00:00:00", "00:00:10:00"),
+        ("12B-1", "01:00:04:00", "00:00:20:00"),
+    ]
+    assert [(cut.timecode(h.frame), h.name) for h in cut.hits] == [("01:00:01:00", "door slam")]
+
+
+def test_fcpxml_at_23976_is_refused_rather_than_read_at_23(tmp_path: Path) -> None:
+    from edl.errors import CutError
+    from edl.io import read_cut
+
+    with pytest.raises(CutError, match="not a standard") as caught:
+        read_cut(FCPXML / "reel_2398.fcpxml")
+    assert "FCP 7 XML" in str(caught.value) and "reel_2398.fcpxml" in str(caught.value)

@@ -107,9 +107,15 @@ def rate_option(text: str) -> Rate | None:
     return parse_rate(text)
 
 
-def load_cut(path: Path, rate_text: str) -> Cut:
+LenientOption = Annotated[
+    bool,
+    typer.Option("--lenient", help="Skip EDL events that cannot be read, with a warning."),
+]
+
+
+def load_cut(path: Path, rate_text: str, lenient: bool = False) -> Cut:
     """Read a cut, noting on stderr when the rate was chosen automatically."""
-    cut = read_cut(path, rate_option(rate_text))
+    cut = read_cut(path, rate_option(rate_text), lenient)
     for warning in cut.warnings:
         err.print(f"[yellow]note:[/] {path.name}: {warning}", soft_wrap=True)
     return cut

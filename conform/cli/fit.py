@@ -10,9 +10,6 @@ import typer
 
 from conform.cli.common import ForceOption, app, fail
 from conform.cues.cuelist import parse_length, read_cues
-from conform.music.cue_audio import check_stems, output_names, read_mix, write_fitted
-from conform.music.fit import plan_fits
-from conform.music.hits import parse_hit, sync_hits
 from conform.terminal import out
 from edl.rate import Rate, parse_rate
 from edl.timecode import frames_to_samples, parse_timecode
@@ -79,6 +76,10 @@ def fit(
     force: ForceOption = False,
 ) -> None:
     """Make a cue exactly a given length: whole bars out or repeated, joins on the beat."""
+    from conform.music.cue_audio import check_stems, output_names, read_mix, write_fitted
+    from conform.music.fit import plan_fits  # numpy: only when fitting
+    from conform.music.hits import parse_hit, sync_hits
+
     files = check_stems([*audio_paths, *(stems or [])])
     sample_rate = files[0].sample_rate
     cut_rate = parse_rate(rate) if rate else None

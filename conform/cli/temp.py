@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -24,12 +23,22 @@ from conform.terminal import (
     err,
     figure,
     out,
-    scan_with_progress,
+    progress_bar,
     tracks_table,
 )
-from edl.files import atomic_write_text
-from temp_library.audio.bwf import AudioError
+from edl.errors import MconformError
 from temp_library.catalog import Catalog, CatalogError
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786): run on that cluster, not locally",
+    ),
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", help="Local processes (default: all cores)", min=0)
+]
 
 
 def _check_catalog(db: Path, licence: str | None = None) -> None:
@@ -46,15 +55,25 @@ def _check_catalog(db: Path, licence: str | None = None) -> None:
 def temp_add(
     folders: Annotated[list[Path], typer.Argument(metavar="DIR...", help="Folders or files")],
     db: DbOption = DEFAULT_DB,
-    workers: Annotated[int, typer.Option("--workers", help="Processes (default: all cores)")] = 0,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Catalog every audio file under the folders (skips known files; resumes after a kill)."""
+    from temp_library.scan import scan  # scipy: loaded only when measuring
 
     for folder in folders:
         if not folder.exists():
             fail(f"{folder}: no such folder or file")
-    with Catalog(db) as catalog:
-        report = scan_with_progress(catalog, folders, workers or None)
+    with Catalog(db) as catalog, progress_bar() as bar:
+        tasks: dict[str, object] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        report = scan(catalog, folders, workers=workers or None, scheduler=scheduler,
+                      progress=tick)  # fmt: skip
     for track in report.added:
         out.print(
             f"added #{track.id} {track.name}  {figure(track.integrated_lufs, ' LUFS')}  "
@@ -84,7 +103,7 @@ def temp_list(
     """List catalogued tracks with their loudness and licence status."""
 
     _check_catalog(db, licence)
-    with Catalog(db) as catalog:
+    with Catalog(db, write=False) as catalog:
         tracks = catalog.tracks(licence, search)
     if as_json:
         sys.stdout.write(json.dumps([t.as_dict() for t in tracks], indent=2) + "\n")
@@ -139,14 +158,17 @@ def temp_measure(
     results, failed = [], []
     for path in find_audio(files) if any(f.is_dir() for f in files) else files:
         try:
-            loudness, _ = measure_file(path, layout)
-        except (AudioError, OSError) as error:
-            failed.append(f"{path}: {getattr(error, 'cause', error)}")
+            loudness, _ = measure_file(path, layout, threads=os.cpu_count() or 1)
+        except MconformError as error:
+            failed.append(str(error.located(path)))
+            continue
+        except OSError as error:
+            failed.append(f"{path}: {error.strerror or error}")
             continue
         results.append({"path": str(path), **loudness.as_dict()})
     if as_json:
         rows = [{k: r[k] for k in MEASURE_FIELDS} for r in results]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(rows, indent=2, allow_nan=False) + "\n")
     else:
         table = Table(title="Loudness", title_justify="left")
         for name in ("file", "LUFS", "LRA", "dBTP", "peak dBFS", "max M", "max S", "length", ""):
@@ -184,9 +206,12 @@ def temp_normalize(
     limit: Annotated[
         bool, typer.Option("--limit", help="Limit true peak instead of stopping the gain")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace files already in --out")] = False,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Write loudness-matched copies of every track (originals untouched) and a report."""
-    from temp_library.normalize import FORMATS, normalize_catalog
+    from temp_library.normalize import FORMATS, normalize_catalog, write_report
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -200,6 +225,9 @@ def temp_normalize(
             sample_rate=sample_rate,
             subtype=FORMATS[fmt],
             limit=limit,
+            force=force,
+            workers=workers or None,
+            scheduler=scheduler,
         )
     table = Table(
         title=f"Loudness report: target {target:+.1f} LUFS, ceiling {true_peak:+.1f} dBTP",
@@ -233,16 +261,10 @@ def temp_normalize(
             r.reason,
         )
     out.print(table)
-    report = [r.as_dict() for r in rows]
-    columns = list(report[0]) if report else []
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(report)
-    atomic_write_text(out_dir / "loudness_report.csv", buffer.getvalue(), force=True)
-    atomic_write_text(
-        out_dir / "loudness_report.json", json.dumps(report, indent=2) + "\n", force=True
-    )
+    try:
+        write_report(out_dir, rows, force=force)
+    except MconformError as error:
+        fail(str(error))
     out.print(f"wrote {out_dir}/loudness_report.csv and .json")
     if any(r.status == "failed" for r in rows):
         raise typer.Exit(2)
@@ -262,7 +284,7 @@ def temp_usage(
 
     _check_catalog(db)
     cut = load_cut(cut_path, rate)
-    with Catalog(db) as catalog:
+    with Catalog(db, write=False) as catalog:
         uses = find_usage(catalog, cut)
     is_lock = is_locked(cut) if locked is None else locked
     table = Table(

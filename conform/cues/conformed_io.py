@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-
-import opentimelineio as otio
+from typing import TYPE_CHECKING
 
 from conform.cues.cuelist import CueList, SyncPoint, rebase_paths
 from conform.cues.reconform import ConformedCue
 from edl.changes import ChangeList
-from edl.changes_io import changes_csv, changes_edl
+from edl.changes_io import changes_csv, changes_edl, changes_json
 from edl.cut import Cut
+from edl.errors import CutError
 from edl.files import OutputDir
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 from edl.timecode import format_duration, format_timecode
 
 __all__ = ["CUE_COLUMNS", "conformed_csv", "music_timeline", "write_conform_outputs"]
@@ -69,6 +72,8 @@ def conformed_csv(
 
 def music_timeline(conformed: list[ConformedCue], cut: Cut, cues: CueList) -> otio.schema.Timeline:
     """A track per layer, a clip per existing part, sync points as markers on the clips."""
+    import opentimelineio as otio  # loaded only when a timeline is written
+
     fps = float(cut.rate.fps)
     rt = lambda frames: otio.opentime.RationalTime(frames, fps)  # noqa: E731
     starts = [c.new_start for c in conformed if c.new_start is not None]
@@ -104,12 +109,16 @@ def music_timeline(conformed: list[ConformedCue], cut: Cut, cues: CueList) -> ot
 
 
 def _range(start: int, duration: int, fps: float) -> otio.opentime.TimeRange:
+    import opentimelineio as otio
+
     return otio.opentime.TimeRange(
         otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(duration, fps)
     )
 
 
 def _part_clip(item: ConformedCue, part, cues: CueList, fps: float) -> otio.schema.Clip:  # noqa: ANN001
+    import opentimelineio as otio
+
     cue = item.cue
     name = f"{cue.number} {cue.title}".strip()
     if len(item.parts) > 1:
@@ -152,10 +161,21 @@ def _column(cues: CueList, name: str) -> str:
 def write_conform_outputs(
     output: OutputDir, conformed: list[ConformedCue], cues: CueList, changes: ChangeList
 ) -> None:
-    """The outputs of `mconform conform`: cues.csv, cues.otio, changes.csv, changes.edl."""
+    """The outputs of `mconform conform`: cues.csv, cues.otio, changes.csv/.edl/.json."""
+    import opentimelineio as otio
+
+    for item in conformed:
+        for part in item.parts:
+            if part.new_start is not None and part.new_start < 0:
+                raise CutError(
+                    f"cue {item.cue.number} would start before 00:00:00:00 in the new cut",
+                    path=cues.path or None,
+                    hint="give a later --new-start",
+                )
     text = conformed_csv(conformed, cues, changes.old, changes.new, output.target)
     output.write_text("cues.csv", text)
     timeline = music_timeline(conformed, changes.new, cues)
     output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
     output.write_text("changes.csv", changes_csv(changes))
     output.write_text("changes.edl", changes_edl(changes))
+    output.write_text("changes.json", changes_json(changes))

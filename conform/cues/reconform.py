@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 STATUSES = ("unchanged", "moved", "changed", "removed")
-_RETIMING = {"replaced", "retimed"}
+_RETIMING = {"replaced", "retimed", "speed", "lifted"}
+"""Kinds that put other picture (or the same at another speed) under the cue: 'changed'."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class _Run:
 
 def _retimed(run: _Run) -> bool:
     """A run whose new length differs from its old: the cue's audio cannot play through it."""
-    return run.segment is not None and run.segment.kind == "retimed"
+    segment = run.segment
+    return segment is not None and segment.new_frames != segment.old_frames
 
 
 def _runs(cue: Cue, changes: ChangeList) -> list[_Run]:
@@ -91,7 +93,7 @@ def _runs(cue: Cue, changes: ChangeList) -> list[_Run]:
             runs.append(_Run(lo, hi, new, None if new is None else new + hi - lo, None))
         elif segment.kind == "deleted":
             runs.append(_Run(lo, hi, None, None, segment))
-        elif segment.kind == "retimed":
+        elif segment.new_frames != segment.old_frames:  # mapped by position in the slot
             end = segment.new_start + (hi - segment.old_start) * segment.new_frames // (
                 segment.old_frames
             )
@@ -167,8 +169,9 @@ def conform_cue(cue: Cue, changes: ChangeList) -> ConformedCue:
 def _map_in(frame: int, group: list[_Run], changes: ChangeList) -> int:
     for run in group:
         if run.old_start <= frame < run.old_end and run.new_start is not None:
-            if run.segment is not None and run.segment.kind == "retimed":
-                return run.segment.map(frame) or run.new_start
+            if _retimed(run):
+                mapped = run.segment.map(frame) if run.segment else None
+                return run.new_start if mapped is None else mapped
             return run.new_start + frame - run.old_start
     return changes.map(frame) or frame
 
@@ -187,15 +190,17 @@ def _run_note(run: _Run, tc) -> str:  # noqa: ANN001 - a formatting function
     if segment is None:
         return "" if run.new_start is not None else "outside the new cut"
     frames = run.old_end - run.old_start
-    name = segment.clip or segment.reel
+    name = segment.old_name
+    where = f"at old {tc(run.old_start)} / new {tc(segment.new_start)}"
     if segment.kind == "deleted":
         if segment.detail == "trimmed":
-            return f"{frames} frames trimmed at {tc(segment.new_start)}"
+            return f"{frames} frames of {name} trimmed {where}"
         if segment.detail == "black removed":
-            return f"{frames} frames of black removed at {tc(segment.new_start)}"
-        return f"shot {name} deleted ({frames} frames under the cue) at {tc(segment.new_start)}"
+            return f"{frames} frames of black removed {where}"
+        return f"shot {name} deleted ({frames} frames under the cue) {where}"
     if segment.kind in _RETIMING:
-        return f"{segment.detail} ({name}) at {tc(segment.new_start)}"
+        tags = f" [{', '.join(segment.tags)}]" if segment.tags else ""
+        return f"{segment.kind}: {segment.detail}{tags} {where}"
     return ""
 
 
@@ -204,9 +209,7 @@ def _join_note(previous_end: int, start: int, changes: ChangeList, tc) -> str:  
     if start < previous_end:
         return f"continues at {tc(start)}, before the previous part (picture moved)"
     inserted = [
-        s
-        for s in changes.segments
-        if s.kind in ("inserted", "moved") and previous_end <= s.new_start < start
+        s for s in changes.starting_between(previous_end, start) if s.kind in ("inserted", "moved")
     ]
     what = []
     for s in inserted:

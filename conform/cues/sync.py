@@ -24,6 +24,7 @@ from conform.cues.cuelist import (
 )
 from edl.cut import Cut, Hit
 from edl.errors import CutError
+from edl.markers import is_avid_marker_file, read_avid_markers
 from edl.rate import Rate
 from edl.timecode import format_timecode, frames_to_samples
 
@@ -89,7 +90,10 @@ def parse_tolerance(text: str, rate: Rate) -> int:
 
 
 def read_hits(path: str | Path, rate: Rate) -> list[tuple[Hit, str]]:
-    """A hits CSV (`name, tc`, optional `cue`): hits with the cue they belong to."""
+    """A hits CSV (`name, tc`, optional `cue`), or an Avid marker list: hits and their cues."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() != ".csv" and is_avid_marker_file(path):
+        return [(hit, "") for hit in read_avid_markers(path, rate)]  # Media Composer's export
     table = read_table(path, "hits file")
     if not table.has("tc"):
         raise table.error("no 'tc' column", 1, "columns are name, tc, cue")

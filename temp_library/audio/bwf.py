@@ -9,9 +9,12 @@ never a silent clip.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,7 +32,12 @@ __all__ = [
     "Audio",
     "SUBTYPES",
     "read_audio",
+    "read_blocks",
     "audio_info",
+    "check_format",
+    "MIN_RATE",
+    "MAX_RATE",
+    "MAX_CHANNELS",
     "write_audio",
     "read_chunks",
     "parse_bext",
@@ -39,6 +47,9 @@ SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32}
 """What we write, and its bits per sample."""
 
 _BLOCK = 1 << 16  # frames per block when packing PCM
+MIN_RATE, MAX_RATE, MAX_CHANNELS = 1000, 768000, 64
+"""Headers outside these are refused by name: no real recording has them."""
+_READ_SAMPLES = 1 << 18  # samples (frames x channels) per block when streaming a read
 
 
 class AudioError(MconformError):
@@ -168,26 +179,114 @@ class Audio:
         return replace(self, samples=samples)
 
 
-def audio_info(path: str | Path) -> sf._SoundFileInfo:
-    """Rate, channels, frames and subtype without reading the samples."""
+def check_format(rate: int, channels: int, path: str | Path | None = None) -> None:
+    """Refuse an absurd header (rate under 1 kHz or over 768 kHz, 0 or over 64 channels)."""
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(
+            f"sample rate {rate} Hz in the header is not a real audio rate "
+            f"({MIN_RATE // 1000} kHz to {MAX_RATE // 1000} kHz)",
+            path,
+            "the header is damaged; re-export the file",
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(
+            f"{channels} channels in the header (1 to {MAX_CHANNELS} are readable)",
+            path,
+            "the header is damaged; re-export the file",
+        )
+
+
+@contextmanager
+def _decoder_quiet(path: str | Path) -> Iterator[None]:
+    """Silence what a C decoder prints itself (libmpg123 writes warnings straight to the
+    process's stderr) while an MP3 is opened or read; our own one-line error says why."""
+    if Path(path).suffix.lower() != ".mp3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
-        return sf.info(str(path))
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _cause(err: Exception, path: str | Path | None = None) -> str:
+    """libsndfile's message on one short line (libmpg123 and friends can be chatty)."""
+    text = " ".join(str(err).split())
+    if "File does not exist or is not a regular file" in text and path and Path(path).is_file():
+        return "not an audio format libsndfile recognises (damaged, or not audio)"
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def audio_info(path: str | Path) -> sf._SoundFileInfo:
+    """Rate, channels, frames and subtype without reading the samples (header checked)."""
+    if Path(path).is_dir():
+        raise AudioError("a folder, not an audio file", path)
+    try:
+        with _decoder_quiet(path):
+            info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as err:
-        raise AudioError(f"cannot read audio: {err}", path) from None
+        raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
+    check_format(info.samplerate, info.channels, path)
+    return info
+
+
+def read_blocks(
+    path: str | Path, data: bytes | None = None
+) -> tuple[sf._SoundFileInfo, Iterator[np.ndarray]]:
+    """The header, and the samples as float32 ``frames x channels`` blocks (about 1 MB each).
+
+    Memory stays flat whatever the length; a read error half way is an `AudioError`. With
+    ``data`` (the file's bytes, already read to hash them) nothing is read from disk again.
+    """
+    if data is None:
+        info = audio_info(path)
+    else:
+        try:
+            with _decoder_quiet(path):
+                info = sf.info(io.BytesIO(data))
+        except (RuntimeError, sf.LibsndfileError) as err:
+            raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
+        check_format(info.samplerate, info.channels, path)
+    frames = max(info.samplerate // 10, _READ_SAMPLES // info.channels)
+
+    def blocks() -> Iterator[np.ndarray]:
+        try:
+            source = str(path) if data is None else io.BytesIO(data)
+            with _decoder_quiet(path):
+                handle = sf.SoundFile(source)
+            with handle:
+                while True:
+                    with _decoder_quiet(path):
+                        block = handle.read(frames, dtype="float32", always_2d=True)
+                    if not len(block):
+                        return
+                    yield block
+        except (RuntimeError, sf.LibsndfileError) as err:
+            raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
+
+    return info, blocks()
 
 
 def read_audio(path: str | Path) -> Audio:
     """Any file libsndfile reads (WAV/BWF, AIFF, FLAC, OGG, MP3) as float32, with BWF chunks."""
     path = Path(path)
+    if path.is_dir():
+        raise AudioError("a folder, not an audio file", path)
     if not path.is_file():
         raise AudioError("no such file", path, "check the path")
     try:
-        with sf.SoundFile(str(path)) as handle:
+        with _decoder_quiet(path), sf.SoundFile(str(path)) as handle:
+            check_format(handle.samplerate, handle.channels, path)
             subtype = handle.subtype
             samples = handle.read(dtype="float32", always_2d=True)
             sample_rate = handle.samplerate
     except (RuntimeError, sf.LibsndfileError) as err:
-        raise AudioError(f"cannot read audio: {err}", path) from None
+        raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
     bext = ixml = None
     if path.suffix.lower() in (".wav", ".bwf", ".wave"):
         chunks = read_chunks(path)
@@ -346,6 +445,13 @@ def write_audio(
     samples = audio.samples
     if samples.ndim != 2:
         raise AudioError("samples must be frames x channels", path)
+    if samples.size and not np.isfinite(samples).all():
+        bad = int(np.count_nonzero(~np.isfinite(samples)))
+        raise AudioError(
+            f"{bad} non-finite samples (NaN or Inf) cannot be written to {subtype}",
+            path,
+            "the audio is damaged upstream; nothing was written",
+        )
     if subtype != "FLOAT" and samples.size:
         peak = float(np.max(np.abs(samples)))
         if peak > 1.0 or not np.isfinite(peak):
