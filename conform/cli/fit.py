@@ -79,7 +79,12 @@ def fit(
     from conform.music.cue_audio import check_stems, output_names, read_mix, write_fitted
     from conform.music.fit import plan_fits  # numpy: only when fitting
     from conform.music.hits import parse_hit, sync_hits
+    from temp_library.audio.fades import CURVES
 
+    if crossfade_ms is not None and not (0 <= crossfade_ms <= 60_000):
+        fail(f"--crossfade {crossfade_ms:g}: give a join length in ms from 0 to 60000")
+    if curve != "auto" and curve not in CURVES:
+        fail(f"--curve {curve!r}: use auto, {', '.join(CURVES)}")
     files = check_stems([*audio_paths, *(stems or [])])
     sample_rate = files[0].sample_rate
     cut_rate = parse_rate(rate) if rate else None
