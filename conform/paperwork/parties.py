@@ -8,14 +8,12 @@ Role codes are the ones cue-sheet templates and CWR use (C, A, CA, AR, E, AM, SE
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from conform.cues.cuelist import CueError
+from conform.cues.cuelist import CueError, read_table
 from edl.errors import CutError
 
 __all__ = [
@@ -151,33 +149,18 @@ def parties_from_columns(columns: dict[str, str]) -> tuple[Party, ...]:
     return tuple(numbered if numbered else _legacy(columns))
 
 
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise CueError(f"cannot read: {err.strerror}", path=path) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # what Excel saves as "CSV" on Windows
-
-
 def read_parties(path: str | Path) -> dict[str, tuple[Party, ...]]:
     """A parties CSV: ``cue, role, name, society, ipi, share`` (one row per party) by cue."""
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(_decode(path))))
-    if not rows:
-        raise CueError("the parties file is empty", path=path, hint="columns: cue, role, name, ...")
-    header = [h.strip().lower() for h in rows[0]]
+    table = read_table(path, "parties file")  # the one CSV reader: encodings, NULs, limits
+    header = [h.lower() for h in table.header]
     for required in ("cue", "name", "role"):
         if required not in header:
             raise CueError(f"no '{required}' column", path=path, line=1,
                            hint="columns: cue, role, name, society, ipi, share")  # fmt: skip
     found: dict[str, list[Party]] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values = {header[i]: (row[i].strip() if i < len(row) else "") for i in range(len(header))}
+    for row in table.rows:
+        values = dict(zip(header, row.cells, strict=True))
         try:
             if not values["cue"] or not values["name"]:
                 raise CutError("a party needs a cue and a name")
@@ -185,7 +168,7 @@ def read_parties(path: str | Path) -> dict[str, tuple[Party, ...]]:
             party = Party(ROLES[role][1], values["name"], role, values.get("society", ""),
                           values.get("ipi", ""), parse_share(values.get("share", "")))  # fmt: skip
         except CutError as err:
-            raise CueError(err.cause, path=path, line=line, hint=err.hint) from None
+            raise CueError(err.cause, path=path, line=row.line, hint=err.hint) from None
         found.setdefault(values["cue"], []).append(party)
     return {cue: tuple(parties) for cue, parties in found.items()}
 
