@@ -12,6 +12,7 @@ from conform.cli.common import (
     ForceOption,
     RateOption,
     app,
+    fail,
     load_cut,
 )
 from conform.terminal import (
@@ -89,6 +90,10 @@ def cuesheet(
         sheet = replace(sheet, warnings=(*sheet.warnings, *extra))
     files = cue_sheet_files(sheet, stem)
     targets = {name: out_path.with_name(name) for name in files}
+    inputs = [p.resolve() for p in (cues_path, cut_path, parties_path, db) if p is not None]
+    for path in targets.values():  # --force replaces old outputs, never the inputs
+        if path.resolve() in inputs:
+            fail(f"{path}: is one of the inputs; write the cue sheet elsewhere with --out")
     if not force:
         for path in targets.values():
             if path.exists():
