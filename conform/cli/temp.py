@@ -37,7 +37,8 @@ SchedulerOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[
-    int, typer.Option("--workers", help="Local processes (default: all cores)", min=0)
+    int,
+    typer.Option("--workers", help="Local processes (default: all cores)", min=0, max=4096),
 ]
 
 
@@ -215,6 +216,10 @@ def temp_normalize(
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if not -70 <= target <= 0:  # NaN fails too: a NaN target would write NaN gains
+        fail(f"--target {target:g}: give an integrated loudness from -70 to 0 LUFS")
+    if not -60 <= true_peak <= 0:  # a NaN or positive ceiling would let the copies clip
+        fail(f"--true-peak {true_peak:g}: give a ceiling from -60 to 0 dBTP")
     _check_catalog(db)
     with Catalog(db) as catalog:
         rows = normalize_catalog(
