@@ -59,8 +59,18 @@ def duck(
         fail(f"--stems-layout {layout!r}: use cue or reel")
     if not 0 < target <= 1:
         fail(f"--target {target}: give an index between 0 and 1, e.g. 0.75")
-    if max_cut < 0 or max_duck < 0 or preroll < 0 or postroll < 0:
-        fail("--max-cut, --max-duck, --preroll and --postroll are positive amounts")
+    for name, value, most in (
+        ("--max-cut", max_cut, 60),
+        ("--max-duck", max_duck, 60),
+        ("--preroll", preroll, 10_000),
+        ("--postroll", postroll, 10_000),
+    ):
+        if not 0 <= value <= most:  # NaN and infinity fail too
+            fail(f"{name} {value:g}: give an amount from 0 to {most}")
+    if not 8000 <= sample_rate <= 384_000:
+        fail(f"--sample-rate {sample_rate}: give the project rate in Hz, e.g. 48000")
+    if not 0 <= handles <= 10_000:
+        fail(f"--handles {handles}: give 0 to 10000 frames before and after each cue")
     output = OutputDir(out_dir, force)
     cut = load_cut(cut_path, rate)
     cues = read_stem_cues(cues_path, cut.rate, sample_rate)
