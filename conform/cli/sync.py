@@ -12,6 +12,7 @@ from conform.cli.common import (
     ForceOption,
     RateOption,
     app,
+    fail,
     load_cut,
 )
 from conform.cues.sync import (
@@ -47,6 +48,8 @@ def sync(
     force: ForceOption = False,
 ) -> None:
     """Move cues so their sync points land on picture hits; report drift before and after."""
+    if not 8000 <= sample_rate <= 384_000:  # it numbers the new starts in samples
+        fail(f"--sample-rate {sample_rate}: give the project rate in Hz, e.g. 48000")
     output = OutputDir(out_dir, force)
     cut = load_cut(cut_path, rate)
     tolerance = parse_tolerance(tolerance_text, cut.rate)
