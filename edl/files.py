@@ -97,8 +97,21 @@ class OutputDir:
 
     def __enter__(self) -> OutputDir:
         parent = self.target.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self._lock = self._take_lock(parent / f".{self.target.name}{LOCK}")
+        try:  # name the user's --out, not the hidden lock or staging path
+            parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self._take_lock(parent / f".{self.target.name}{LOCK}")
+        except (FileExistsError, NotADirectoryError):
+            raise OutputExists(
+                "a file is in the way of this folder",
+                path=self.target,
+                hint="choose an --out path whose folders are folders",
+            ) from None
+        except OSError as err:
+            raise OutputExists(
+                f"cannot write here: {err.strerror or err}",
+                path=self.target,
+                hint="choose an --out folder you can write to",
+            ) from None
         try:
             for debris in parent.glob(f".{glob_escape(self.target.name)}{STAGING}*"):
                 shutil.rmtree(debris, ignore_errors=True)  # a killed run's; we hold the lock
@@ -123,9 +136,10 @@ class OutputDir:
             except OSError:
                 os.close(fd)
                 raise OutputExists(
-                    "another run is writing this output folder now", path=self.target,
+                    "another run is writing this output folder now",
+                    path=self.target,
                     hint="wait for it to finish, or choose another --out",
-                ) from None  # fmt: skip
+                ) from None
             try:
                 same = os.fstat(fd).st_ino == os.stat(path).st_ino
             except FileNotFoundError:
@@ -187,8 +201,9 @@ class OutputDir:
             try:
                 os.rename(self.staging, self.target)
             except OSError as err:
-                raise OutputExists(f"cannot move the finished output into place: {err.strerror}",
-                                   path=self.target) from None  # fmt: skip
+                raise OutputExists(
+                    f"cannot move the finished output into place: {err.strerror}", path=self.target
+                ) from None
             return
         for source in sorted(self.staging.rglob("*")):
             if source.is_file():
