@@ -22,6 +22,15 @@ class Rate:
     fps: Fraction
     drop: bool = False
 
+    def __hash__(self) -> int:
+        # Fraction.__hash__ takes a modular inverse each call; rates key hot caches
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = hash((self.fps, self.drop))
+            object.__setattr__(self, "_hash", value)
+            return value
+
     def __post_init__(self) -> None:
         if self.fps <= 0:
             raise CutError(f"frame rate must be positive, not {self.fps}")

@@ -7,6 +7,7 @@ so are not used here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from fractions import Fraction
 
 from edl.errors import CutError
@@ -60,10 +61,14 @@ def timecode_to_frames(h: int, m: int, s: int, f: int, rate: Rate, text: str = "
 
 def format_timecode(frames: int, rate: Rate) -> str:
     """``hh:mm:ss:ff`` (``;`` before the frames when drop frame) for a frame count."""
+    return _format(frames, rate.timecode_base, rate.drop_per_minute, rate.drop)
+
+
+@lru_cache(maxsize=1 << 17)
+def _format(frames: int, base: int, drop: int, drop_flag: bool) -> str:
+    """The timecode text, cached: writers format each cut point several times."""
     sign = "-" if frames < 0 else ""
     frames = abs(frames)
-    base = rate.timecode_base
-    drop = rate.drop_per_minute
     if drop:
         per_minute = base * 60 - drop
         per_ten = base * 600 - drop * 9
@@ -76,7 +81,7 @@ def format_timecode(frames: int, rate: Rate) -> str:
     s = total_seconds % 60
     m = (total_seconds // 60) % 60
     h = total_seconds // 3600
-    sep = ";" if rate.drop else ":"
+    sep = ";" if drop_flag else ":"
     return f"{sign}{h:02d}:{m:02d}:{s:02d}{sep}{f:02d}"
 
 
