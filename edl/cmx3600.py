@@ -361,7 +361,8 @@ class _Draft:
     """An event being assembled from its line and the notes that follow it."""
 
     __slots__ = ("st", "record_in", "record_out", "source_in", "source_out", "clip_name",
-                 "to_clip_name", "source_file", "speed", "audio", "comments", "transition")  # fmt: skip
+                 "to_clip_name", "source_file", "speed", "audio", "comments",
+                 "transition")  # fmt: skip
 
     def __init__(self, st: EventLine, record_in: int, record_out: int) -> None:
         self.st = st

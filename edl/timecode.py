@@ -7,8 +7,8 @@ so are not used here.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from fractions import Fraction
+from functools import lru_cache
 
 from edl.errors import CutError
 from edl.rate import Rate
