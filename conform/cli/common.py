@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -137,11 +136,6 @@ def main() -> None:
             raise
         _error("mconform: error:", error)
         sys.exit(2)
-    except sqlite3.Error as error:
-        if debug:
-            raise
-        _error("mconform: error:", f"catalog: {error}")
-        sys.exit(2)
     except OSError as error:
         if debug:
             raise
@@ -154,6 +148,10 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         if debug:
             raise
+        sqlite3 = sys.modules.get("sqlite3")  # loaded only by catalog commands
+        if sqlite3 is not None and isinstance(error, sqlite3.Error):
+            _error("mconform: error:", f"catalog: {error}")
+            sys.exit(2)
         cause = one_line(error, 300) or type(error).__name__
         _error(
             f"mconform {one_line(command, 40)}: internal error:",

@@ -27,7 +27,6 @@ from conform.terminal import (
     tracks_table,
 )
 from edl.errors import MconformError
-from temp_library.catalog import Catalog, CatalogError
 
 SchedulerOption = Annotated[
     str | None,
@@ -64,6 +63,8 @@ def temp_add(
     for folder in folders:
         if not folder.exists():
             fail(f"{folder}: no such folder or file")
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db) as catalog, progress_bar() as bar:
         tasks: dict[str, object] = {}
 
@@ -103,6 +104,8 @@ def temp_list(
     """List catalogued tracks with their loudness and licence status."""
 
     _check_catalog(db, licence)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db, write=False) as catalog:
         tracks = catalog.tracks(licence, search)
     if as_json:
@@ -124,6 +127,8 @@ def temp_set(
     """Set a track's licence status, add tags or write a note."""
 
     _check_catalog(db, licence)
+    from temp_library.catalog import Catalog, CatalogError  # sqlite3: when used
+
     with Catalog(db) as catalog:
         try:
             track = catalog.get(track_id)
@@ -216,6 +221,8 @@ def temp_normalize(
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     _check_catalog(db)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db) as catalog:
         rows = normalize_catalog(
             catalog,
@@ -284,6 +291,8 @@ def temp_usage(
 
     _check_catalog(db)
     cut = load_cut(cut_path, rate)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db, write=False) as catalog:
         uses = find_usage(catalog, cut)
     is_lock = is_locked(cut) if locked is None else locked
