@@ -50,6 +50,11 @@ class Rate:
         """Frame labels skipped at the start of each minute not divisible by ten."""
         return self.timecode_base // 15 if self.drop else 0
 
+    @cached_property
+    def timecodes(self) -> dict[int, str]:
+        """Timecode text by frame count, filled by `edl.timecode.format_timecode`."""
+        return {}
+
     def label(self) -> str:
         """Human form: ``23.976``, ``24``, ``29.97 DF``."""
         if self.fps.denominator == 1:
@@ -62,7 +67,7 @@ class Rate:
         return self.label()
 
     def with_drop(self, drop: bool) -> Rate:
-        return Rate(self.fps, drop)
+        return self if drop == self.drop else Rate(self.fps, drop)
 
 
 def _ntsc(base: int) -> Fraction:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from functools import lru_cache
 
 from edl.errors import CutError
 from edl.rate import Rate
@@ -60,13 +59,22 @@ def timecode_to_frames(h: int, m: int, s: int, f: int, rate: Rate, text: str = "
 
 
 def format_timecode(frames: int, rate: Rate) -> str:
-    """``hh:mm:ss:ff`` (``;`` before the frames when drop frame) for a frame count."""
-    return _format(frames, rate.timecode_base, rate.drop_per_minute, rate.drop)
+    """``hh:mm:ss:ff`` (``;`` before the frames when drop frame) for a frame count.
+
+    Remembered per rate: the writers of a 30 000-shot cut format each cut point several
+    times (400 000 calls), and a dictionary look-up is a tenth of the arithmetic.
+    """
+    known = rate.timecodes
+    text = known.get(frames)
+    if text is None:
+        if len(known) >= 1 << 18:
+            known.clear()
+        text = known[frames] = _format(frames, rate.timecode_base, rate.drop_per_minute, rate.drop)
+    return text
 
 
-@lru_cache(maxsize=1 << 17)
 def _format(frames: int, base: int, drop: int, drop_flag: bool) -> str:
-    """The timecode text, cached: writers format each cut point several times."""
+    """The timecode text for a frame count at a timecode base."""
     sign = "-" if frames < 0 else ""
     frames = abs(frames)
     if drop:
