@@ -16,7 +16,7 @@ pyloudnorm holds the whole file, loops per block in Python and has no true peak.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
@@ -271,6 +271,30 @@ class _BlockIIR:
         return out, state
 
 
+def _prepare(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A block as float32 ``frames x channels`` and as contiguous ``channels x frames``."""
+    block = np.asarray(raw, dtype=np.float32)
+    if block.ndim == 1:
+        block = block[:, None]
+    return block, np.ascontiguousarray(block.T)
+
+
+def _read_ahead(
+    blocks: Iterable[np.ndarray], reader: ThreadPoolExecutor
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`_prepare` of each block, the next one read in ``reader`` while this one is used."""
+    source = iter(blocks)
+
+    def pull() -> tuple[np.ndarray, np.ndarray] | None:
+        raw = next(source, None)
+        return None if raw is None else _prepare(raw)
+
+    pending = reader.submit(pull)
+    while (ready := pending.result()) is not None:
+        pending = reader.submit(pull)
+        yield ready
+
+
 def _bin_length(rate: int, hundred: int) -> int:
     """Samples per power bin: the largest divisor of 100 ms not above 1 ms (48 at 48 kHz)."""
     return max(d for d in range(1, max(1, rate // 1000) + 1) if hundred % d == 0)
@@ -320,15 +344,22 @@ class LoudnessMeter:
         # would spin on the other core (and in pool workers) for no gain.
         from threadpoolctl import threadpool_limits
 
+        # With threads, the next block is also read (libsndfile releases the GIL) and laid out
+        # channels x frames while this one is weighed.
         peaks = ThreadPoolExecutor(1) if self.threads > 1 else None
+        reader = ThreadPoolExecutor(1) if self.threads > 1 else None
+        prepared = map(_prepare, blocks) if reader is None else _read_ahead(blocks, reader)
         try:
             with threadpool_limits(1, user_api="blas"):
-                return self._stream(blocks, peaks)
+                return self._stream(prepared, peaks)
         finally:
-            if peaks is not None:
-                peaks.shutdown(wait=True, cancel_futures=True)
+            for pool in (peaks, reader):
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
 
-    def _stream(self, blocks: Iterable[np.ndarray], peaks: ThreadPoolExecutor | None) -> Loudness:
+    def _stream(
+        self, blocks: Iterable[tuple[np.ndarray, np.ndarray]], peaks: ThreadPoolExecutor | None
+    ) -> Loudness:
         """The loop of `measure_blocks`."""
         from temp_library.audio.bwf import AudioError
 
@@ -344,17 +375,18 @@ class LoudnessMeter:
         weights: np.ndarray | None = None
         state: np.ndarray | None = None
         carry = np.zeros(0)  # binned power a later window still needs
-        rest = np.zeros(0, np.float32)  # power of the samples short of a whole bin
+        rest = np.zeros((0, 0), np.float32)  # power of the samples short of a whole bin
+        ones = np.ones(width, np.float32)
+        channel_weights32 = np.zeros(0, np.float32)
         base = 0  # absolute bin index of carry[0]
         frames, sample_peak, true_peak = 0, 0.0, 0.0
         tail: np.ndarray | None = None
         pending: Future | None = None
-        for raw in blocks:
-            block = np.asarray(raw, dtype=np.float32)
-            if block.ndim == 1:
-                block = block[:, None]
+        for block, planar in blocks:
             if weights is None:
                 weights = channel_weights(block.shape[1], self.layout)
+                channel_weights32 = weights.astype(np.float32)
+                rest = np.zeros((len(weights), 0), np.float32)
             if block.shape[0] == 0:
                 continue
             high, low = float(block.max()), float(block.min())
@@ -365,7 +397,6 @@ class LoudnessMeter:
                     hint="repair or re-export the file",
                 )
             sample_peak = max(sample_peak, high, -low)
-            planar = np.ascontiguousarray(block.T)  # channels x frames
             if peaks is None:
                 true_peak = self._true_peak(planar, tail, max(true_peak, sample_peak))
             else:  # the previous block's true peak is the floor of this one's, in order
@@ -375,20 +406,15 @@ class LoudnessMeter:
                 else planar[:, -2 * _REACH :]  # fmt: skip
             weighted, state = self._k_weighting.apply(planar, state)
             np.square(weighted, out=weighted)
-            power: np.ndarray | None = None
-            for channel, weight in enumerate(weights):  # no matmul over channels
-                if weight:
-                    term = weighted[channel]
-                    term = term if weight == 1.0 else np.float32(weight) * term
-                    power = term.copy() if power is None else np.add(power, term, out=power)
-            if power is None:  # only an LFE: no measured channel
-                power = np.zeros(weighted.shape[1], np.float32)
             frames += block.shape[0]
-            if len(rest):
-                power = np.concatenate([rest, power])
-            whole = len(power) // width * width
-            bins = power[:whole].reshape(-1, width).sum(axis=1, dtype=np.float64)
-            rest = power[whole:]
+            if rest.shape[1]:  # complete the bin the last block left open
+                weighted = np.concatenate([rest, weighted], axis=1)
+            whole = weighted.shape[1] // width * width
+            # per channel and bin (a matrix-vector product: one pass), then weighted over
+            # the channels; BLAS is held to one thread above
+            sums = weighted[:, :whole].reshape(len(weights), -1, width) @ ones
+            bins = (channel_weights32 @ sums).astype(np.float64)
+            rest = weighted[:, whole:].copy()
             if not len(bins):
                 continue
             binned = np.concatenate([carry, bins])
@@ -468,8 +494,10 @@ class LoudnessMeter:
         if last <= first:
             return floor
         starts = np.arange(first, last, step)
-        magnitude = np.abs(context).max(axis=0)
-        reached = np.maximum.reduceat(magnitude, np.r_[0, starts[1:] - reach])
+        reached = np.zeros(len(starts))  # the largest input each chunk's outputs reach
+        for index, lo in enumerate(starts.tolist()):
+            piece = context[:, lo - reach : min(lo + step, last) + reach]
+            reached[index] = max(float(piece.max()), -float(piece.min()))
         best = floor
         for index in np.argsort(-reached, kind="stable"):
             if reached[index] * self._gain_bound <= best:
