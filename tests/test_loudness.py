@@ -271,7 +271,8 @@ def test_measuring_a_file_imports_neither_scipy_signal_nor_pyloudnorm(tmp_path) 
     code = (
         "import sys; from temp_library.scan import measure_file; "
         f"print(round(measure_file({str(path)!r})[0].integrated_lufs, 1)); "
-        "print(sorted(m for m in ('scipy.signal', 'pyloudnorm', 'scipy.fft') if m in sys.modules))"
+        "heavy = ('scipy.signal', 'pyloudnorm', 'scipy.fft', 'numpy.ma'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -279,3 +280,11 @@ def test_measuring_a_file_imports_neither_scipy_signal_nor_pyloudnorm(tmp_path) 
     assert loudness == str(round(pyloudnorm.Meter(48000).integrated_loudness(
         sine(-20.0, 4.0, 48000)), 1))  # fmt: skip
     assert modules == "[]"
+
+
+def test_loudness_range_percentiles_are_numpys() -> None:
+    from temp_library.audio.loudness import _percentile
+
+    for values in (np.array([-30.0]), np.random.default_rng(5).normal(-23, 4, 1001)):
+        for q in (0, 10, 95, 100):
+            assert _percentile(values, q) == pytest.approx(float(np.percentile(values, q)), 1e-12)

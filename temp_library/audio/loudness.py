@@ -271,6 +271,15 @@ class _BlockIIR:
         return out, state
 
 
+def _percentile(values: np.ndarray, q: float) -> float:
+    """`np.percentile`'s default (linear) percentile; numpy's imports numpy.ma (0.1 s)."""
+    ordered = np.sort(values)
+    position = q / 100.0 * (len(ordered) - 1)
+    low = int(math.floor(position))
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+
+
 def _prepare(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A block as float32 ``frames x channels`` and as contiguous ``channels x frames``."""
     block = np.asarray(raw, dtype=np.float32)
@@ -461,7 +470,7 @@ class LoudnessMeter:
             if len(loud):
                 relative = _db(np.mean(10 ** ((loud + 0.691) / 10))) - 20.0
                 loud = loud[loud > relative]
-                low, high = np.percentile(loud, [10, 95])
+                low, high = _percentile(loud, 10), _percentile(loud, 95)
                 lra = float(high - low)
             elif integrated is not None:
                 notes.append("no 3 s window above the -70 LUFS gate: no loudness range")
