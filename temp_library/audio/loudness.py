@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -64,6 +65,7 @@ _SURROUND = 1.41
 _ABSOLUTE_GATE = -70.0
 _REACH = 64  # input samples each side of the true-peak interpolator
 _FFT = 1 << 14  # frames per FFT when oversampling
+_SCIPY_AFTER = 256  # chunks oversampled with numpy's FFT before scipy.fft is worth importing
 
 
 def channel_weights(channels: int, layout: str = "smpte") -> np.ndarray:
@@ -333,7 +335,18 @@ class LoudnessMeter:
         self._taps = taps
         self._gain_bound = max(float(np.abs(taps[phase::factor]).sum()) for phase in range(factor))
         phases = np.stack([taps[phase::factor][: 2 * _REACH] for phase in range(1, factor)])
+        self._chunks = 0  # chunks oversampled so far (see `_fft`)
         self._spectra = np.fft.rfft(phases.astype(np.float32), _FFT, axis=-1)[None]
+
+    def _fft(self) -> ModuleType:
+        """numpy's FFT for the first chunks, scipy.fft's (about 1.5x faster) once a file has
+        needed more than `_SCIPY_AFTER` (its import costs what that many chunks would save)."""
+        self._chunks += 1
+        if self._chunks <= _SCIPY_AFTER:
+            return np.fft
+        import scipy.fft
+
+        return scipy.fft
 
     @property
     def interpolator(self) -> tuple[np.ndarray, int]:
@@ -515,7 +528,8 @@ class LoudnessMeter:
             hi = min(lo + step, last)
             piece = np.zeros((context.shape[0], _FFT), np.float32)
             piece[:, : hi - lo + 2 * reach] = context[:, lo - reach : hi + reach]
-            spectrum = np.fft.rfft(piece, axis=-1)
-            phases = np.fft.irfft(spectrum[:, None, :] * self._spectra[0], _FFT, axis=-1)
+            fft = self._fft()
+            spectrum = fft.rfft(piece, axis=-1)
+            phases = fft.irfft(spectrum[:, None, :] * self._spectra[0], _FFT, axis=-1)
             best = max(best, float(np.abs(phases[..., 2 * reach : 2 * reach + hi - lo]).max()))
         return best
