@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from conform.cues.reconform import ConformedCue
-from edl.changes import ChangeList
-from edl.cut import Cut, Event
 from edl.timecode import format_duration
-from temp_library.catalog import Catalog, Track
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the catalog (sqlite3) and the bars load when used
+    from rich.progress import Progress, TaskID
+
+    from conform.cues.reconform import ConformedCue
+    from edl.changes import ChangeList
+    from edl.cut import Cut, Event
+    from temp_library.catalog import Catalog, Track
     from temp_library.scan import ScanReport
 
 
@@ -176,6 +177,8 @@ err = _console(stderr=True)
 
 def progress_bar() -> Progress:
     """A bar on stderr that disappears when done (stdout stays clean for pipes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
         transient=True,

@@ -329,35 +329,52 @@ class _Match:
 
 def _candidates(old: list[_Piece], new: list[_Piece]) -> list[_Match]:
     """Every overlap of source frames between an old piece and a new one with the same key."""
-    by_key: dict[str, list[_Piece]] = defaultdict(list)
+    by_key: dict[str, list[_Piece]] = {}
     for piece in new:
-        if piece.key is not None:
-            by_key[piece.key].append(piece)
+        name = piece.key
+        if name is not None:
+            group = by_key.get(name)
+            if group is None:
+                by_key[name] = [piece]
+            else:
+                group.append(piece)
     index: dict[str, tuple[list[_Piece], list[int], int]] = {}
     for name, pieces in by_key.items():
-        pieces.sort(key=lambda p: p.source_in)
-        longest = max(p.length for p in pieces)
+        if len(pieces) > 1:
+            pieces.sort(key=_source_in)
+        longest = max(p.record_out - p.record_in for p in pieces)
         index[name] = (pieces, [p.source_in for p in pieces], longest)
     matches = []
+    found = index.get
     for o in old:
-        if o.key is None or o.key not in index:
+        entry = None if o.key is None else found(o.key)
+        if entry is None:
             continue
-        o_end = o.source_in + o.length
-        pieces, starts, longest = index[o.key]
-        # Only pieces starting within the longest piece's length before o can overlap it:
-        # a bisection, not a scan of the reel (one-reel lists have thousands of pieces).
-        first = bisect.bisect_right(starts, o.source_in - longest)
-        last = bisect.bisect_left(starts, o_end, first)  # no slice copy of the reel's tail
+        o_in = o.source_in
+        o_end = o_in + o.record_out - o.record_in
+        pieces, starts, longest = entry
+        if len(pieces) == 1:  # most keys: one shot, no search
+            first, last = 0, 1
+        else:
+            # Only pieces starting within the longest piece's length before o can overlap
+            # it: a bisection, not a scan of the reel (one-reel lists have thousands).
+            first = bisect.bisect_right(starts, o_in - longest)
+            last = bisect.bisect_left(starts, o_end, first)  # no slice copy of the tail
         for j in range(first, last):
             n = pieces[j]
-            lo = max(o.source_in, n.source_in)
-            hi = min(o_end, n.source_in + n.length)
+            n_in = n.source_in
+            lo = o_in if o_in > n_in else n_in
+            n_end = n_in + n.record_out - n.record_in
+            hi = o_end if o_end < n_end else n_end
             if hi > lo:
                 matches.append(
-                    _Match(o.record_in + lo - o.source_in, n.record_in + lo - n.source_in,
-                           hi - lo, o, n)
-                )  # fmt: skip
+                    _Match(o.record_in + lo - o_in, n.record_in + lo - n_in, hi - lo, o, n)
+                )
     return matches
+
+
+def _source_in(piece: _Piece) -> int:
+    return piece.source_in
 
 
 def _in_order_chain(matches: list[_Match]) -> list[_Match]:

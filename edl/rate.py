@@ -22,6 +22,15 @@ class Rate:
     fps: Fraction
     drop: bool = False
 
+    def __hash__(self) -> int:
+        # Fraction.__hash__ takes a modular inverse each call; rates key hot caches
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = hash((self.fps, self.drop))
+            object.__setattr__(self, "_hash", value)
+            return value
+
     def __post_init__(self) -> None:
         if self.fps <= 0:
             raise CutError(f"frame rate must be positive, not {self.fps}")
@@ -41,6 +50,11 @@ class Rate:
         """Frame labels skipped at the start of each minute not divisible by ten."""
         return self.timecode_base // 15 if self.drop else 0
 
+    @cached_property
+    def timecodes(self) -> dict[int, str]:
+        """Timecode text by frame count, filled by `edl.timecode.format_timecode`."""
+        return {}
+
     def label(self) -> str:
         """Human form: ``23.976``, ``24``, ``29.97 DF``."""
         if self.fps.denominator == 1:
@@ -53,7 +67,7 @@ class Rate:
         return self.label()
 
     def with_drop(self, drop: bool) -> Rate:
-        return Rate(self.fps, drop)
+        return self if drop == self.drop else Rate(self.fps, drop)
 
 
 def _ntsc(base: int) -> Fraction:

@@ -213,3 +213,78 @@ def test_streamed_memory_stays_flat_whatever_the_length() -> None:
 
     short, long = peak_for(2), peak_for(12)  # 22 s and 131 s
     assert long < 60e6 and long < short * 1.3
+
+
+@pytest.mark.parametrize("rate", [8000, 44100, 48000, 96000, 192000])
+def test_k_weighting_coefficients_are_pyloudnorms(rate: int) -> None:
+    import math
+
+    from pyloudnorm.iirfilter import IIRfilter
+
+    from temp_library.audio.loudness import k_weighting_sections
+
+    stages = [
+        IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf"),
+        IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"),
+    ]
+    expected = np.array([np.r_[stage.b, stage.a] for stage in stages])
+    np.testing.assert_allclose(k_weighting_sections(rate), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("rate", [44100, 96000])
+def test_block_iir_matches_sosfilt_across_any_block_sizes(rate: int) -> None:
+    from scipy.signal import sosfilt
+
+    from temp_library.audio.loudness import _BlockIIR, k_weighting_sections
+
+    sections = k_weighting_sections(rate)
+    signal = np.random.default_rng(3).standard_normal((3, 150_000)).astype(np.float32)
+    signal[1, 40_000:41_000] = 1.0  # a step: the state carries across blocks and chunks
+    sizes, outputs, state, at = [1, 63, 64, 65, 4097, 70_000, 10_000], [], None, 0
+    for size in sizes:
+        out, state = _BlockIIR(sections).apply(
+            np.ascontiguousarray(signal[:, at : at + size]), state
+        )
+        outputs.append(out)
+        at += size
+    expected = sosfilt(sections, signal[:, :at].astype(np.float64), axis=-1)
+    # float32 samples and products: within 1e-4 of a float64 sosfilt on a signal peaking near 8
+    np.testing.assert_allclose(np.concatenate(outputs, axis=1), expected, atol=1e-4)
+
+
+def test_interpolator_is_scipys_kaiser_firwin() -> None:
+    from scipy.signal import firwin
+
+    taps, factor = LoudnessMeter(48000).interpolator
+    expected = firwin(len(taps), 1.0 / factor, window=("kaiser", 8.0)) * factor
+    np.testing.assert_allclose(taps, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_measuring_a_file_imports_neither_scipy_signal_nor_pyloudnorm(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import soundfile as sf
+
+    path = tmp_path / "tone.wav"
+    sf.write(str(path), sine(-20.0, 4.0, 48000).astype(np.float32), 48000, subtype="PCM_24")
+    code = (
+        "import sys; from temp_library.scan import measure_file; "
+        f"print(round(measure_file({str(path)!r})[0].integrated_lufs, 1)); "
+        "heavy = ('scipy.signal', 'pyloudnorm', 'scipy.fft', 'numpy.ma'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loudness, modules = result.stdout.split("\n")[:2]
+    assert loudness == str(round(pyloudnorm.Meter(48000).integrated_loudness(
+        sine(-20.0, 4.0, 48000)), 1))  # fmt: skip
+    assert modules == "[]"
+
+
+def test_loudness_range_percentiles_are_numpys() -> None:
+    from temp_library.audio.loudness import _percentile
+
+    for values in (np.array([-30.0]), np.random.default_rng(5).normal(-23, 4, 1001)):
+        for q in (0, 10, 95, 100):
+            assert _percentile(values, q) == pytest.approx(float(np.percentile(values, q)), 1e-12)

@@ -27,7 +27,6 @@ from conform.terminal import (
     tracks_table,
 )
 from edl.errors import MconformError
-from temp_library.catalog import Catalog, CatalogError
 
 SchedulerOption = Annotated[
     str | None,
@@ -65,6 +64,8 @@ def temp_add(
     for folder in folders:
         if not folder.exists():
             fail(f"{folder}: no such folder or file")
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db) as catalog, progress_bar() as bar:
         tasks: dict[str, object] = {}
 
@@ -104,6 +105,8 @@ def temp_list(
     """List catalogued tracks with their loudness and licence status."""
 
     _check_catalog(db, licence)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db, write=False) as catalog:
         tracks = catalog.tracks(licence, search)
     if as_json:
@@ -125,6 +128,8 @@ def temp_set(
     """Set a track's licence status, add tags or write a note."""
 
     _check_catalog(db, licence)
+    from temp_library.catalog import Catalog, CatalogError  # sqlite3: when used
+
     with Catalog(db) as catalog:
         try:
             track = catalog.get(track_id)
@@ -221,6 +226,8 @@ def temp_normalize(
     if not -60 <= true_peak <= 0:  # a NaN or positive ceiling would let the copies clip
         fail(f"--true-peak {true_peak:g}: give a ceiling from -60 to 0 dBTP")
     _check_catalog(db)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db) as catalog:
         rows = normalize_catalog(
             catalog,
@@ -289,6 +296,8 @@ def temp_usage(
 
     _check_catalog(db)
     cut = load_cut(cut_path, rate)
+    from temp_library.catalog import Catalog  # sqlite3: when used
+
     with Catalog(db, write=False) as catalog:
         uses = find_usage(catalog, cut)
     is_lock = is_locked(cut) if locked is None else locked

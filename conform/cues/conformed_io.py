@@ -162,7 +162,7 @@ def write_conform_outputs(
     output: OutputDir, conformed: list[ConformedCue], cues: CueList, changes: ChangeList
 ) -> None:
     """The outputs of `mconform conform`: cues.csv, cues.otio, changes.csv/.edl/.json."""
-    import opentimelineio as otio
+    from opentimelineio.adapters import otio_json
 
     for item in conformed:
         for part in item.parts:
@@ -175,7 +175,8 @@ def write_conform_outputs(
     text = conformed_csv(conformed, cues, changes.old, changes.new, output.target)
     output.write_text("cues.csv", text)
     timeline = music_timeline(conformed, changes.new, cues)
-    output.write_text("cues.otio", otio.adapters.write_to_string(timeline, "otio_json"))
+    # the otio_json adapter itself: the same text without loading OTIO's plugin manifest
+    output.write_text("cues.otio", otio_json.write_to_string(timeline))
     output.write_text("changes.csv", changes_csv(changes))
     output.write_text("changes.edl", changes_edl(changes))
     output.write_text("changes.json", changes_json(changes))
