@@ -249,7 +249,7 @@ def _segment_edits(
         f = an.feats
         strength = f.onset[np.clip((beats - f.window + f.hop) // f.hop, 0, f.frames - 1)]
         clear = np.minimum(strength / (float(np.median(strength)) + 1e-9), 2.0)
-        reach = int(min(0.15 * period, 0.06 * sr))
+        reach = int(min(0.2 * period, 0.12 * sr))  # the attack snap's jitter, and more
         width = int(np.clip(period, 0.4 * sr, 1.5 * sr))
         for i in range(len(beats)):
             b = int(beats[i])
@@ -264,12 +264,15 @@ def _segment_edits(
                 bonus = -0.1 if grid.bars_sure and grid.is_downbeat(i) else 0.0
                 bonus -= 0.1 * float(clear[j])  # land on a clear attack: a surer beat
                 if tail_ok and -reach <= r <= bar:
+                    # The far side on the lag where the attacks of both sides coincide; a weak
+                    # match costs more, as the spacing then rests on the tracked grid alone.
                     to, corr = align(an.onsets, b, int(beats[j]), reach, width)
+                    if corr <= 0:
+                        to = int(beats[j])
                     rest = change - (to - b)
-                    if corr >= VERIFIED and 0 <= rest <= bar + reach and (to > b) == (change > 0):
-                        pairs.append((b, to, bonus + 0.1 * rest / period, rest, True))
-                    elif r >= 0:  # not verified: trust the tracked grid, and say so in the cost
-                        pairs.append((b, int(beats[j]), bonus + 0.1 * r / period + 0.1, r, False))
+                    if 0 <= rest <= bar + reach and (to > b) == (change > 0):
+                        extra = bonus + 0.1 * rest / period + 0.6 * (1.0 - max(corr, 0.0))
+                        pairs.append((b, to, extra, rest, corr >= VERIFIED or to == beats[j]))
                 if abs(r) <= period:
                     pairs.append((int(beats[j]) - change, int(beats[j]), bonus, 0, False))
     step = max(an.feats.hop * 4, sr // 50)
@@ -286,11 +289,12 @@ def _segment_edits(
     for at, extra in zip(starts.tolist(), (base + 0.2 * held).tolist(), strict=True):
         pairs.append((at, at + change, extra, 0, False))
     keep = options["keep"]
+    fade = options["fade"]
     valid = [
         p
         for p in pairs
         if min(p[0], p[1]) - xfade >= lo + (end_margin if lo == 0 else hit_margin)
-        and max(p[0], p[1]) <= last
+        and max(p[0], p[1]) <= last - (p[3] + fade if p[3] else 0)  # clear of the tail fade
         and not any(p[0] - xfade <= k < p[1] for k in keep)
     ]
     if not valid:
@@ -386,6 +390,7 @@ def plan_fits(
         "curve": curve,
         "keep": tuple(keep),
         "alternatives": alternatives,
+        "fade": fade,
     }
     spans = segments(tuple(hits), n, target)
     per_segment = []

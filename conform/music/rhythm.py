@@ -4,7 +4,7 @@ A beat grid tracked at a 23 ms hop, with each beat snapped to its own attack, is
 few tens of ms per beat; a cut of many beats can then land off the pulse at one end even
 though both ends sit "on a beat". Here the two sides of a jump are aligned on the attacks
 themselves: a 2 ms onset envelope (rise of the log energy of the differentiated signal) of
-one to two beats around ``at`` is cross-correlated with the envelope around candidates for
+two beats around ``at`` is cross-correlated with the envelope around candidates for
 ``to`` near a tracked beat, and ``to`` moves to the lag where the patterns coincide. The
 peak correlation says whether the spacing was verified (the music repeats its rhythm there)
 or not (then the beat grid alone is trusted, and the planner says so in its cost).
@@ -35,10 +35,13 @@ def fine_onsets(mono: np.ndarray, sample_rate: int) -> Onsets:
     hop = max(1, sample_rate // 500)
     usable = (len(mono) - 1) // hop * hop
     bright = np.diff(mono[: usable + 1])
-    energy = np.einsum("ij,ij->i", *(bright.reshape(-1, hop),) * 2, dtype=np.float64)
+    rows = bright.reshape(-1, hop)
+    energy = np.einsum("ij,ij->i", rows, rows).astype(np.float64)
     level = np.log10(energy + 1e-9 * hop)
     smooth = np.convolve(level, np.ones(3) / 3.0, mode="same")  # 6 ms: no single-frame noise
     rise = np.maximum(np.diff(smooth, prepend=smooth[:1]), 0.0)
+    taps = np.arange(-6, 7)  # a 4 ms Gaussian: attacks a few ms apart still overlap
+    rise = np.convolve(rise, np.exp(-0.5 * (taps / 2.0) ** 2), mode="same")
     return Onsets(rise.astype(np.float32), hop)
 
 
@@ -64,6 +67,8 @@ def align(onsets: Onsets, at: int, guess: int, reach: int, width: int) -> tuple[
     norms = np.sqrt(np.einsum("ij,ij->i", centred, centred)) * norm_ref
     corr = (centred @ ref) / np.maximum(norms, 1e-12)
     k = int(np.argmax(corr))
+    if k in (0, len(corr) - 1):  # the best lag is at the edge of the search: not a match
+        return guess, 0.0
     shift = 0.0
     if 0 < k < len(corr) - 1:  # parabolic peak: well under one hop
         a, b, c = corr[k - 1], corr[k], corr[k + 1]
