@@ -87,7 +87,7 @@ def handoff(
         table.add_column(name)
     figures = {row["name"]: row for row in result.loudness}
     for f in sorted(result.files, key=lambda f: (f.start, f.path)):
-        row = figures.get(Path(f.path).stem.split(".")[0], {})
+        row = figures.get(Path(f.path).stem, {})
         lufs, peak = row.get("integrated_lufs", ""), row.get("true_peak_dbtp", "")
         table.add_row(f.path, cut.timecode(f.start), str(f.channels), str(lufs), str(peak))
     out.print(table)
@@ -100,7 +100,7 @@ def handoff(
 @app.command("verify")
 def verify(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
     """Re-check a handoff package: checksums, sizes, and every stem's time stamp and length."""
-    from conform.handoff.package import verify_package
+    from conform.handoff.verify import verify_package
 
     if not folder.is_dir():
         fail(f"{folder}: no such folder")
@@ -110,4 +110,5 @@ def verify(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
     if problems:
         raise typer.Exit(1)
     count = len(json.loads((folder / "MANIFEST.json").read_text()))
-    out.print(f"{folder}: all {count} files match the manifest and the timeline")
+    out.print(f"{folder}: all {count} files match the manifest, and every stem is in every "
+              "timeline at its time stamp")  # fmt: skip

@@ -8,7 +8,6 @@ join; the same gains apply to every stem of the cue, so the stems still sum to i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,20 +16,28 @@ import numpy as np
 import soxr
 
 from conform.cues.placed import StemCue
+from conform.handoff.names import title_name
 from edl.rate import Rate
 from edl.timecode import frames_to_samples
-from temp_library.audio.bwf import Audio, AudioError, read_audio
+from temp_library.audio.bwf import Audio, AudioError, audio_info, read_audio
 from temp_library.audio.fades import gains
 
 __all__ = [
     "RenderSettings",
     "render_cue",
-    "render_reel",
     "channel_labels",
     "CHANNEL_ORDERS",
-    "file_title",
     "reorder_channels",
+    "stem_channels",
+    "ReelMixer",
+    "render_reel",
+    "file_title",
+    "MAX_STEM_BYTES",
 ]
+
+MAX_STEM_BYTES = 1 << 30
+"""A cue's stem is held in memory once as float32 to render it: at most 1 GiB (46 minutes
+of stereo at 48 kHz). Longer cues are refused by name rather than eat the machine."""
 
 CHANNEL_ORDERS = {
     "smpte": ("L", "R", "C", "LFE", "Ls", "Rs"),
@@ -40,9 +47,12 @@ _FILM_FROM_SMPTE = [0, 2, 1, 4, 5, 3]
 
 
 def reorder_channels(samples: np.ndarray, order: str) -> np.ndarray:
-    """Six channels from WAV/SMPTE order (L R C LFE Ls Rs) into ``order``; others unchanged."""
+    """Six channels from WAV/SMPTE order (L R C LFE Ls Rs) into ``order``; others unchanged.
+
+    Always a new C-contiguous array for six channels, whatever the input's strides.
+    """
     if samples.shape[1] == 6 and order == "film":
-        return samples[:, _FILM_FROM_SMPTE]
+        return np.ascontiguousarray(np.take(samples, _FILM_FROM_SMPTE, axis=1))
     return samples
 
 
@@ -56,9 +66,8 @@ class RenderSettings:
 
 
 def file_title(text: str) -> str:
-    """``Main Title`` -> ``MainTitle`` (safe in a file name)."""
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    return "".join(w[:1].upper() + w[1:] for w in words)
+    """``Main Title`` -> ``MainTitle``: the handoff's rule for titles in file names (names.py)."""
+    return title_name(text)
 
 
 def channel_labels(channels: int, order: str = "smpte") -> tuple[str, ...]:
@@ -82,6 +91,8 @@ def load_stems(
         raise AudioError(f"cue {cue.number} has no stems or file to render")
     loaded: dict[str, Audio] = {}
     for name, path in cue.stems.items():
+        if loader is read_audio:
+            _check_size(cue, name, path, settings.sample_rate)
         try:
             loaded[name] = loader(path)
         except AudioError as err:
@@ -102,6 +113,42 @@ def load_stems(
             samples = soxr.resample(samples, audio.sample_rate, settings.sample_rate, quality="VHQ")
         result[name] = np.ascontiguousarray(samples, dtype=np.float32)
     return result
+
+
+def _check_size(cue: StemCue, name: str, path: Path, sample_rate: int) -> None:
+    """Refuse a stem too long to render in memory, before reading it."""
+    if not Path(path).is_file():
+        return  # the loader says it is missing
+    info = audio_info(path)
+    frames = info.frames * max(sample_rate, info.samplerate) / max(1, info.samplerate)
+    size = frames * info.channels * 4
+    if size > MAX_STEM_BYTES:
+        raise AudioError(
+            f"cue {cue.number}: stem {name} is {info.frames / max(1, info.samplerate) / 60:.1f} "
+            f"min of {info.channels} ch ({size / (1 << 20):.0f} MiB as float); a cue's stem may "
+            f"be at most {MAX_STEM_BYTES >> 20} MiB in memory", path,
+            "split the cue into shorter cues",
+        )  # fmt: skip
+
+
+def stem_channels(cues: list[StemCue]) -> dict[str, int]:
+    """Each stem name's channel count, from the files' headers; every cue must agree."""
+    channels: dict[str, tuple[int, str]] = {}
+    for cue in cues:
+        for name, path in cue.stems.items():
+            if not Path(path).is_file():
+                raise AudioError(
+                    f"cue {cue.number}: stem {name} is missing", path, "check the path"
+                )
+            count = audio_info(path).channels
+            if name in channels and channels[name][0] != count:
+                raise AudioError(
+                    f"cue {cue.number}: stem {name} has {count} channels, cue "
+                    f"{channels[name][1]} has {channels[name][0]}", path,
+                    "give every cue's stem of one name the same channels",
+                )  # fmt: skip
+            channels.setdefault(name, (count, cue.number))
+    return {name: count for name, (count, _) in channels.items()}
 
 
 def render_cue(
@@ -207,3 +254,54 @@ def render_reel(
         for samples in buffers.values():
             samples[pop_at : pop_at + pop_len] += tone[:, None].astype(np.float32)
     return origin, buffers
+
+
+class ReelMixer:
+    """One stem of a reel, streamed: cues are added in order of their first sample, and
+    every stretch no later cue can reach is mixed and handed out in blocks.
+
+    Memory holds only the cues still sounding and one block, whatever the reel's length.
+    ``tones`` are (first sample, samples) added on top, e.g. the 2-pop and the tail pop.
+    """
+
+    def __init__(
+        self,
+        origin: int,
+        total: int,
+        channels: int,
+        emit: Callable[[np.ndarray], None],
+        tones: tuple[tuple[int, np.ndarray], ...] = (),
+        block: int = 1 << 18,
+    ) -> None:
+        self.origin, self.total, self.channels, self.emit = origin, total, channels, emit
+        self.tones, self.block = tones, block
+        self.position = 0  # samples of the reel handed out so far
+        self.active: list[tuple[int, np.ndarray]] = []  # (first sample in the reel, samples)
+
+    def add(self, first: int, samples: np.ndarray) -> None:
+        """A cue's rendered stem whose first sample is ``first`` (project samples)."""
+        at = first - self.origin
+        if at < self.position:
+            raise ValueError("cues must be added in order of their first sample")
+        self._flush(min(at, self.total))
+        if samples.shape[1] != self.channels:
+            raise AudioError(f"stem has {samples.shape[1]} channels, the reel {self.channels}")
+        self.active.append((at, samples))
+
+    def finish(self) -> None:
+        """Hand out the rest of the reel."""
+        self._flush(self.total)
+
+    def _flush(self, upto: int) -> None:
+        while self.position < upto:
+            lo = self.position
+            hi = min(upto, lo + self.block)
+            out = np.zeros((hi - lo, self.channels), dtype=np.float32)
+            for at, samples in (*self.active, *self.tones):
+                a, b = max(lo, at), min(hi, at + samples.shape[0])
+                if b > a:
+                    piece = samples[a - at : b - at]
+                    out[a - lo : b - lo] += piece if piece.ndim == 2 else piece[:, None]
+            self.emit(out)
+            self.position = hi
+            self.active = [(at, s) for at, s in self.active if at + s.shape[0] > hi]

@@ -84,6 +84,12 @@ class Bext:
     origination_time: str = ""
     time_reference: int = 0
     coding_history: str = ""
+    # EBU Tech 3285 v2 loudness (None: not measured, written as 0x7FFF)
+    loudness_value: float | None = None  # integrated, LUFS
+    loudness_range: float | None = None  # LU
+    max_true_peak: float | None = None  # dBTP
+    max_momentary: float | None = None  # LUFS
+    max_short_term: float | None = None  # LUFS
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,36 @@ class IXml:
     timecode_rate: str = ""  # e.g. "24000/1001"
     timecode_flag: str = "NDF"
     note: str = ""
+    samples_since_midnight: int | None = None  # the bext TimeReference, for iXML readers
+    sample_rate: int | None = None
+    bit_depth: int | None = None
+    tracks: tuple[str, ...] = ()  # a name per channel, in file order (TRACK_LIST)
 
     def xml(self) -> str:
+        speed = []
+        if self.sample_rate is not None:
+            rate = self.sample_rate
+            speed += [f"<FILE_SAMPLE_RATE>{rate}</FILE_SAMPLE_RATE>",
+                      f"<DIGITIZER_SAMPLE_RATE>{rate}</DIGITIZER_SAMPLE_RATE>"]  # fmt: skip
+        if self.bit_depth is not None:
+            speed.append(f"<AUDIO_BIT_DEPTH>{self.bit_depth}</AUDIO_BIT_DEPTH>")
+        if self.samples_since_midnight is not None:
+            stamp = self.samples_since_midnight
+            speed += [
+                f"<TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>{stamp >> 32}"
+                "</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>",
+                f"<TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>{stamp & 0xFFFFFFFF}"
+                "</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>",
+                f"<TIMESTAMP_SAMPLE_RATE>{self.sample_rate or 48000}</TIMESTAMP_SAMPLE_RATE>",
+            ]
+        tracks = []
+        if self.tracks:
+            tracks = ["<TRACK_LIST>", f"<TRACK_COUNT>{len(self.tracks)}</TRACK_COUNT>"]
+            for index, name in enumerate(self.tracks, start=1):
+                tracks += ["<TRACK>", f"<CHANNEL_INDEX>{index}</CHANNEL_INDEX>",
+                           f"<INTERLEAVE_INDEX>{index}</INTERLEAVE_INDEX>",
+                           f"<NAME>{escape(name)}</NAME>", "</TRACK>"]  # fmt: skip
+            tracks.append("</TRACK_LIST>")
         parts = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             "<BWFXML>",
@@ -109,7 +143,9 @@ class IXml:
             "<SPEED>",
             f"<TIMECODE_RATE>{escape(self.timecode_rate)}</TIMECODE_RATE>",
             f"<TIMECODE_FLAG>{escape(self.timecode_flag)}</TIMECODE_FLAG>",
+            *speed,
             "</SPEED>",
+            *tracks,
             "</BWFXML>",
         ]
         return "\n".join(parts) + "\n"
@@ -308,6 +344,12 @@ def _bext_bytes(bext: Bext) -> bytes:
         return text.encode("latin-1", "replace")[:size].ljust(size, b"\x00")
 
     reference = bext.time_reference
+    if not 0 <= reference < 1 << 64:
+        raise AudioError(f"time stamp {reference} samples is before midnight or past 2^64",
+                         hint="start the file at or after 00:00:00:00")  # fmt: skip
+    loudness = (bext.loudness_value, bext.loudness_range, bext.max_true_peak,
+                bext.max_momentary, bext.max_short_term)  # fmt: skip
+    version = 2 if any(v is not None for v in loudness) else 1
     body = b"".join(
         [
             field_(bext.description, 256),
@@ -316,13 +358,21 @@ def _bext_bytes(bext: Bext) -> bytes:
             field_(bext.origination_date, 10),
             field_(bext.origination_time, 8),
             struct.pack("<II", reference & 0xFFFFFFFF, reference >> 32),
-            struct.pack("<H", 1),  # version 1: no loudness fields
+            struct.pack("<H", version),
             b"\x00" * 64,  # UMID
-            b"\x00" * 190,  # loudness (v2) and reserved
+            struct.pack("<5h", *(_centi(v) for v in loudness)) if version == 2 else b"\x00" * 10,
+            b"\x00" * 180,  # reserved
             bext.coding_history.encode("latin-1", "replace"),
         ]
     )
     return body
+
+
+def _centi(value: float | None) -> int:
+    """A v2 loudness field: hundredths, 0x7FFF when not measured (EBU Tech 3285 v2)."""
+    if value is None or not np.isfinite(value):
+        return 0x7FFF
+    return int(max(-32768, min(32766, round(value * 100))))
 
 
 def _chunk(name: bytes, body: bytes) -> bytes:
@@ -362,8 +412,12 @@ def _pcm_blocks(samples: np.ndarray, subtype: str, path: Path) -> Iterator[bytes
         ints = block.astype("<i4")
         if bits == 16:
             yield ints.astype("<i2").tobytes()
-        elif bits == 24:
-            yield ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        elif bits == 24:  # low 16 bits and the next 8 as one packed record: 4x a byte slice
+            flat = ints.reshape(-1)
+            packed = np.empty(flat.size, dtype=[("lo", "<u2"), ("hi", "u1")])
+            packed["lo"] = flat.astype("<u2")
+            packed["hi"] = (flat >> 16).astype("u1")
+            yield packed.tobytes()
         else:
             yield ints.tobytes()
 
@@ -429,3 +483,102 @@ def write_audio(
         if data_size & 1:
             handle.write(b"\x00")
     return path
+
+
+class WavWriter:
+    """A BWF written block by block, for files too long to hold: ``with WavWriter(...) as w:``.
+
+    The length is given up front (it fixes the header); ``bext`` may be replaced before the
+    end (e.g. with loudness measured while writing), as its chunk keeps its size. Samples
+    past full scale raise before they are written; the file appears under its name only
+    when complete and of the announced length.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        frames: int,
+        channels: int,
+        sample_rate: int,
+        subtype: str = "PCM_24",
+        *,
+        bext: Bext | None = None,
+        ixml: IXml | str | None = None,
+    ) -> None:
+        if subtype not in SUBTYPES:
+            raise AudioError(f"cannot write {subtype}", path, f"use one of {', '.join(SUBTYPES)}")
+        self.path, self.frames, self.channels = Path(path), frames, channels
+        self.sample_rate, self.subtype, self.bext, self.ixml = sample_rate, subtype, bext, ixml
+        self.written = 0
+        self._bext_at = 0
+        self._bext_size = 0
+
+    def __enter__(self) -> WavWriter:
+        self._atomic = atomic_path(self.path)
+        tmp = self._atomic.__enter__()
+        self._handle = open(tmp, "wb")
+        chunks = [_fmt_chunk(self.channels, self.sample_rate, self.subtype)]
+        if self.subtype == "FLOAT":
+            chunks.append(_chunk(b"fact", struct.pack("<I", self.frames)))
+        if self.bext is not None:
+            self._bext_at = 12 + sum(len(c) for c in chunks)
+            chunks.append(_chunk(b"bext", _bext_bytes(self.bext)))
+            self._bext_size = len(chunks[-1])
+        if self.ixml is not None:
+            text = self.ixml.xml() if isinstance(self.ixml, IXml) else self.ixml
+            chunks.append(_chunk(b"iXML", text.encode("utf-8")))
+        self._data_size = self.frames * self.channels * SUBTYPES[self.subtype] // 8
+        head = b"".join(chunks)
+        riff_size = 4 + len(head) + 8 + self._data_size + (self._data_size & 1)
+        if riff_size >= 1 << 32:
+            self._abort()
+            raise AudioError("over 4 GiB: too long for a WAV file", self.path, "split the reel")
+        self._handle.write(b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + head)
+        self._handle.write(b"data" + struct.pack("<I", self._data_size))
+        return self
+
+    def write(self, block: np.ndarray) -> None:
+        """Append ``frames x channels`` float samples."""
+        if block.ndim != 2 or block.shape[1] != self.channels:
+            raise AudioError(f"block of shape {block.shape}, file has {self.channels} channels",
+                             self.path)  # fmt: skip
+        if self.written + block.shape[0] > self.frames:
+            raise AudioError(f"more than the {self.frames} frames announced", self.path)
+        if self.subtype != "FLOAT" and block.size:
+            peak = float(np.max(np.abs(block)))
+            if peak > 1.0 or not np.isfinite(peak):
+                raise AudioError(
+                    f"samples over full scale (peak {20 * np.log10(peak):+.2f} dBFS) would clip "
+                    f"in {self.subtype}", self.path, "lower the gain or write 32-bit float",
+                )  # fmt: skip
+        for data in _pcm_blocks(block, self.subtype, self.path):
+            self._handle.write(data)
+        self.written += block.shape[0]
+
+    def _abort(self) -> None:
+        self._handle.close()
+        self._atomic.__exit__(AudioError, AudioError("aborted"), None)
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is None and self.written != self.frames:
+            error = AudioError(f"{self.written} frames written, {self.frames} announced", self.path)
+        if error is None:
+            if self._data_size & 1:
+                self._handle.write(b"\x00")
+            if self.bext is not None:
+                body = _chunk(b"bext", _bext_bytes(self.bext))
+                if len(body) != self._bext_size:
+                    error = AudioError("bext changed size while writing", self.path)
+                else:
+                    self._handle.seek(self._bext_at)
+                    self._handle.write(body)
+        self._handle.close()
+        if error is None:
+            self._atomic.__exit__(None, None, None)
+            return
+        try:
+            self._atomic.__exit__(type(error), error, None)
+        except BaseException:  # noqa: S110 - the temporary file is gone; report the cause
+            pass
+        if kind is None:
+            raise error
