@@ -213,3 +213,24 @@ def test_a_plan_that_does_not_add_up_is_a_project_error_not_an_assert() -> None:
     bad = FitPlan("cut", MIX.shape[0], 10 * SR, SR, (Join(5 * SR, 6 * SR, 100, "linear", 1, True),))
     with pytest.raises(FitError, match="not 480000"):
         apply_plan(MIX, bad)
+
+
+def test_alignment_finds_the_lag_where_an_irregular_rhythm_repeats() -> None:
+    from conform.music.rhythm import align, fine_onsets
+
+    rng = np.random.default_rng(7)
+    pattern = np.sort(rng.uniform(0, 2.0, 9))  # an uneven two-second figure, played four times
+    hits = np.concatenate([pattern + 2.0 * k for k in range(4)]) + 0.5
+    signal = np.zeros(int(9.0 * SR), dtype=np.float32)
+    decay = np.exp(-np.arange(2400) / 300.0).astype(np.float32)
+    for t in hits:
+        s = int(round(t * SR))
+        signal[s : s + 2400] += decay * rng.standard_normal(2400).astype(np.float32) * 0.3
+    onsets = fine_onsets(signal, SR)
+    at = int(round(hits[9] * SR))  # first hit of the second playing
+    truth = at + 2 * SR  # same place one playing later
+    to, corr = align(onsets, at, truth + int(0.037 * SR), int(0.06 * SR), SR // 2)
+    assert abs(to - truth) <= SR // 500  # within 2 ms
+    assert corr > 0.8
+    _, unrelated = align(onsets, at, at + int(0.61 * SR), int(0.03 * SR), SR // 2)
+    assert unrelated < corr

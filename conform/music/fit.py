@@ -5,8 +5,10 @@ between hits that must land on picture (`hits`; one stretch without hits), finds
 that changes its length by exactly the amount needed:
 
 - in pulsed music, a jump from a beat to a beat a whole number of bars away (beats when the
-  bar lines are unsure); the remainder is absorbed deliberately, by trimming the tail with
-  a fade (not with ``--keep-end``), or by shifting the join off the beat, reported in ms;
+  bar lines are unsure), the far side moved onto the lag where the attacks on both sides
+  line up (`rhythm.align`), so the cut is a whole number of beats at the local tempo; the
+  remainder is absorbed deliberately, by trimming the tail with a fade (not with
+  ``--keep-end``), or by shifting the join off the beat, reported in ms;
 - in music without a steady pulse, a jump between any two points the exact distance apart,
   preferring held, low-onset passages;
 - every candidate is scored by `joins.Scorer` (seam, context, loudness, rhythm), and the
@@ -35,6 +37,7 @@ from conform.music.errors import FitError
 from conform.music.features import Features, features, to_mono
 from conform.music.hits import Hit, segments
 from conform.music.joins import Candidate, Scorer
+from conform.music.rhythm import VERIFIED, Onsets, align, fine_onsets
 from temp_library.audio.fades import choose_curve, crossfade, gains
 
 __all__ = [
@@ -66,6 +69,7 @@ class Analysis:
     feats: Features
     grid: Beats
     silent: bool
+    onsets: Onsets
 
     @property
     def sample_rate(self) -> int:
@@ -178,7 +182,7 @@ def analyse(mix: np.ndarray, sample_rate: int) -> Analysis:
     feats = features(mono, sample_rate)
     silent = float(np.max(np.abs(mono))) < 1e-5 if len(mono) else True
     grid = track_beats(feats, mono)
-    return Analysis(feats, grid, silent)
+    return Analysis(feats, grid, silent, fine_onsets(mono, sample_rate))
 
 
 @dataclass(frozen=True)
@@ -237,19 +241,19 @@ def _segment_edits(
     hit_margin = int(max(0.25 * sr, grid.period if grid.pulsed else 0.5 * sr))
     first = lo + (end_margin if lo == 0 else hit_margin) + xfade
     last = hi - (end_margin if hi == n else hit_margin)
-    pairs: list[tuple[int, int, float, int]] = []  # at, to, extra cost, trim
+    pairs: list[tuple[int, int, float, int, bool]] = []  # at, to, extra cost, trim, verified
     beats = grid.beats
     if grid.pulsed and len(beats) > 2:
         unit = grid.beats_per_bar if grid.bars_sure else 1
-        idx = np.arange(len(beats))
         period = grid.period
         f = an.feats
         strength = f.onset[np.clip((beats - f.window + f.hop) // f.hop, 0, f.frames - 1)]
         clear = np.minimum(strength / (float(np.median(strength)) + 1e-9), 2.0)
-        for i in idx.tolist():
+        reach = int(min(0.2 * period, 0.12 * sr))  # the attack snap's jitter, and more
+        width = int(np.clip(period, 0.4 * sr, 1.5 * sr))
+        for i in range(len(beats)):
             b = int(beats[i])
-            goal = b + change  # where `to` would be with no remainder
-            j0 = int(np.searchsorted(beats, goal))
+            j0 = int(np.searchsorted(beats, b + change))  # where `to` lands with no remainder
             for j in range(j0 - unit - 1, j0 + unit + 1):
                 if not 0 <= j < len(beats) or j == i or (j - i) % unit:
                     continue
@@ -259,10 +263,18 @@ def _segment_edits(
                 r = change - delta
                 bonus = -0.1 if grid.bars_sure and grid.is_downbeat(i) else 0.0
                 bonus -= 0.1 * float(clear[j])  # land on a clear attack: a surer beat
-                if tail_ok and 0 <= r <= bar:
-                    pairs.append((b, int(beats[j]), bonus + 0.1 * r / period, r))
+                if tail_ok and -reach <= r <= bar:
+                    # The far side on the lag where the attacks of both sides coincide; a weak
+                    # match costs more, as the spacing then rests on the tracked grid alone.
+                    to, corr = align(an.onsets, b, int(beats[j]), reach, width)
+                    if corr <= 0:
+                        to = int(beats[j])
+                    rest = change - (to - b)
+                    if 0 <= rest <= bar + reach and (to > b) == (change > 0):
+                        extra = bonus + 0.1 * rest / period + 0.6 * (1.0 - max(corr, 0.0))
+                        pairs.append((b, to, extra, rest, corr >= VERIFIED or to == beats[j]))
                 if abs(r) <= period:
-                    pairs.append((int(beats[j]) - change, int(beats[j]), bonus, 0))
+                    pairs.append((int(beats[j]) - change, int(beats[j]), bonus, 0, False))
     step = max(an.feats.hop * 4, sr // 50)
     starts = np.arange(first, last, step)
     quiet = an.feats.onset
@@ -275,20 +287,25 @@ def _segment_edits(
     held = np.minimum((quiet[frames_at] + quiet[frames_to]) / (2 * scale), 3.0)
     base = 0.3 if grid.pulsed else 0.1  # in pulsed music, off-grid joins are the last resort
     for at, extra in zip(starts.tolist(), (base + 0.2 * held).tolist(), strict=True):
-        pairs.append((at, at + change, extra, 0))
+        pairs.append((at, at + change, extra, 0, False))
     keep = options["keep"]
+    fade = options["fade"]
     valid = [
         p
         for p in pairs
         if min(p[0], p[1]) - xfade >= lo + (end_margin if lo == 0 else hit_margin)
-        and max(p[0], p[1]) <= last
+        and max(p[0], p[1]) <= last - (p[3] + fade if p[3] else 0)  # clear of the tail fade
         and not any(p[0] - xfade <= k < p[1] for k in keep)
     ]
     if not valid:
         return _trim_only(change, tail_ok, bar, sr)
-    scored = scorer.score(np.array([p[0] for p in valid]), np.array([p[1] for p in valid]))
+    scored = scorer.score(
+        np.array([p[0] for p in valid]),
+        np.array([p[1] for p in valid]),
+        np.array([p[4] for p in valid], dtype=bool),
+    )
     ranked = sorted(
-        ((c.cost + extra, c, trim) for c, (_, _, extra, trim) in zip(scored, valid, strict=True)),
+        ((c.cost + p[2], c, p[3]) for c, p in zip(scored, valid, strict=True)),
         key=lambda t: (t[0], t[1].at, t[1].to),
     )
     chosen: list[_Edit] = []
@@ -373,6 +390,7 @@ def plan_fits(
         "curve": curve,
         "keep": tuple(keep),
         "alternatives": alternatives,
+        "fade": fade,
     }
     spans = segments(tuple(hits), n, target)
     per_segment = []

@@ -9,7 +9,8 @@ A join plays the cue up to ``at`` and continues from ``to``. Its cost adds:
   (before vs before, after vs after, block by block over one to two bars), divided by the
   median change from one bar to the next: what follows sounds like what would have followed;
 - **loudness continuity** at 400 ms and 3 s: a step beyond the cue's own local variation
-  (its 90th percentile) costs, and one more than 3 LU beyond it rejects the join;
+  (its 90th percentile) costs, and one more than 2 LU beyond it (a margin under
+  the 3 LU a listener notices) rejects the join;
 - **rhythm**: the error in beat spacing across the join, relative to the beat.
 
 Timbre is mean-removed, unit-spread MFCC-like cepstra, harmony is chroma (`features`), so a
@@ -28,7 +29,7 @@ from conform.music.features import Features
 __all__ = ["Scorer", "Candidate"]
 
 _BLOCKS = 4  # sub-blocks per context window
-_LOUDNESS_LIMIT = 3.0  # LU beyond the local variation that rejects a join
+_LOUDNESS_LIMIT = 2.0  # LU beyond the local variation that rejects a join (a margin under 3)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,14 @@ class Scorer:
         wrapped = heard - np.rint(heard / period) * period
         return np.rint(wrapped).astype(np.int64)
 
-    def score(self, at: np.ndarray, to: np.ndarray) -> list[Candidate]:
-        """Every join (at[i] -> to[i]) scored; rejected ones cost ``inf``."""
+    def score(
+        self, at: np.ndarray, to: np.ndarray, verified: np.ndarray | None = None
+    ) -> list[Candidate]:
+        """Every join (at[i] -> to[i]) scored; rejected ones cost ``inf``.
+
+        ``verified`` marks joins whose two sides were aligned on their attacks (`rhythm`):
+        their beat spacing is kept, whatever the tracked grid says.
+        """
         at = np.asarray(at, dtype=np.int64)
         to = np.asarray(to, dtype=np.int64)
         if not len(at):
@@ -145,6 +152,8 @@ class Scorer:
             excess = np.maximum(excess, np.abs(step) - var)
         excess = np.maximum(excess, 0.0)
         rhythm = self.rhythm_error(at, to)
+        if verified is not None:
+            rhythm = np.where(verified, 0, rhythm)
         period = self.beats.period if self.beats.pulsed else 0.0
         rhythm_cost = np.abs(rhythm) / period * 8.0 if period else np.zeros(len(at))
         cost = 0.65 * seam + 0.35 * context + 0.3 * excess + rhythm_cost
