@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +64,12 @@ def handoff(
     for value, allowed, option in choices:
         if value not in allowed:
             fail(f"{option} {value!r}: use one of {', '.join(allowed)}")
+    if not 8000 <= sample_rate <= 768000:
+        fail(f"--sample-rate {sample_rate}: use a rate from 8000 to 768000 Hz, e.g. 48000")
+    if not math.isfinite(crossfade_ms) or not 0 <= crossfade_ms <= 10000:
+        fail(f"--crossfade {crossfade_ms}: use 0 to 10000 ms, e.g. 10")
+    if not 0 <= handles <= 100000:
+        fail(f"--handles {handles}: use a whole number of frames from 0, e.g. 48")
     output = OutputDir(out_dir, force)
     cut = load_cut(cut_path, rate)
     cues = read_stem_cues(cues_path, cut.rate, sample_rate)
