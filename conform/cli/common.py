@@ -120,6 +120,23 @@ def load_cut(path: Path, rate_text: str, lenient: bool = False) -> Cut:
     return cut
 
 
+def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """Click's usage, other and abort exceptions: typer >= 0.29 vendors click as typer._click."""
+    import importlib
+
+    modules = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:
+            continue
+    return (
+        tuple(m.UsageError for m in modules),
+        tuple(m.ClickException for m in modules),
+        tuple(a for a in {getattr(m, "Abort", None) for m in [typer, *modules]} if a),
+    )
+
+
 def main() -> None:
     """Entry point: project errors become one line and exit 2, anything else exit 3.
 
@@ -135,8 +152,22 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), "mconform")
+    usage_errors, click_errors, aborts = _click_exceptions()
     try:
-        app()
+        code = app(standalone_mode=False)  # usage errors come here, to be told in one line
+    except usage_errors as error:
+        if type(error).__name__ == "NoArgsIsHelpError" and error.ctx is not None:
+            print(error.ctx.get_help())  # click >= 8.2 raises this for a bare group
+            sys.exit(2)
+        where = error.ctx.command_path if error.ctx is not None else "mconform"
+        _error(f"{where}: error:", f"{error.format_message()}; see {where} --help")
+        sys.exit(2)
+    except click_errors as error:
+        _error("mconform: error:", error.format_message())
+        sys.exit(error.exit_code)
+    except aborts:
+        err.print("[bold red]mconform: interrupted[/]")
+        sys.exit(130)
     except MconformError as error:
         if debug:
             raise
@@ -164,3 +195,5 @@ def main() -> None:
             f"{type(error).__name__}: {cause}; run with --debug for the traceback",
         )
         sys.exit(3)
+    if isinstance(code, int) and code:
+        sys.exit(code)
