@@ -310,3 +310,20 @@ def test_reel_layout_puts_the_automation_on_reel_stems(project: Path, tmp_path: 
     raw = treated.read_bytes()
     at = raw.index(b"bext") + 8 + 338
     assert int.from_bytes(raw[at : at + 8], "little") == frames_to_samples(HOUR, RATE, SR)
+
+
+def test_handoff_with_dialogue_writes_the_duck_inside_a_verified_package(
+    project: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    from helpers import run_cli
+
+    package = tmp_path / "pkg"
+    code, _, err = run_cli(monkeypatch, capsys, "handoff", str(project / "cues.csv"), "--cut",
+                           str(project / "cut.edl"), "--rate", "24", "--dialogue",
+                           str(project / "dial.wav"), "--out", str(package))  # fmt: skip
+    assert code == 0, err
+    assert (package / "duck" / "automation.csv").is_file()
+    manifest = (package / "MANIFEST.md5").read_text()
+    assert "duck/automation.csv" in manifest
+    code, _, err = run_cli(monkeypatch, capsys, "verify", str(package))
+    assert code == 0, err

@@ -46,6 +46,10 @@ def handoff(
     channel_order: Annotated[str, typer.Option("--channel-order", help="smpte or film")] = "smpte",
     two_pop: Annotated[bool, typer.Option("--two-pop", help="2-pop on reel stems")] = False,
     title: Annotated[str, typer.Option("--title", help="Production title")] = "",
+    dialogue: Annotated[
+        Path | None,
+        typer.Option("--dialogue", help="Dialogue stem or guide track: duck/ automation too"),
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """Render stems and build the mix stage's package: timelines, cue sheet, loudness, report."""
@@ -70,6 +74,8 @@ def handoff(
         fail(f"--crossfade {crossfade_ms}: use 0 to 10000 ms, e.g. 10")
     if not 0 <= handles <= 100000:
         fail(f"--handles {handles}: use a whole number of frames from 0, e.g. 48")
+    if dialogue is not None and multi_mono:
+        fail("--dialogue with --multi-mono: not supported yet; run mconform duck on the package")
     output = OutputDir(out_dir, force)
     cut = load_cut(cut_path, rate)
     cues = read_stem_cues(cues_path, cut.rate, sample_rate)
@@ -80,12 +86,25 @@ def handoff(
         render, layout, multi_mono, channel_order, two_pop, reel, title=title or cut.title
     )
     changes = cues_path.parent / "changes.csv"
+
+    def duck() -> list[str]:
+        """The dialogue duck into duck/ of the package, before the manifest is written."""
+        from conform.duck.run import DuckSettings, duck_music
+
+        duck_settings = DuckSettings(
+            render=render, layout=layout, reel=reel, two_pop=two_pop, preducked=True
+        )
+        if dialogue is None:
+            return []
+        return list(duck_music(cues, cut, dialogue, duck_settings, output, prefix="duck/").warnings)
+
     with output:
         with progress_bar() as bar:
             task = bar.add_task("rendering cues", total=len(cues))
             result = build_handoff(
                 cues, cut, output, settings, changes if changes.is_file() else None,
                 progress=lambda done: bar.update(task, completed=done),
+                before_manifest=duck if dialogue is not None else None,
             )  # fmt: skip
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)

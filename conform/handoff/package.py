@@ -209,10 +209,13 @@ def build_handoff(
     settings: HandoffSettings,
     changes_csv: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    before_manifest: Callable[[], list[str]] | None = None,
 ) -> Handoff:
     """Render stems, write timelines, cue sheet, loudness, report, README and manifest.
 
-    ``progress`` is told how many cues are rendered so far.
+    ``progress`` is told how many cues are rendered so far. ``before_manifest`` writes more
+    files into ``out`` (the dialogue duck, from the command line, which sits above this
+    package) so that the manifest covers them; it returns warnings.
     """
     tick = progress or (lambda done: None)
     handoff = Handoff()
@@ -237,6 +240,8 @@ def build_handoff(
     out.write_text("report.html", report_html(title, cut, cues, handoff.loudness, changes_text,
                                               warnings=handoff.warnings, stems=stems))  # fmt: skip
     out.write_text("README.txt", _readme(title, cut, cues, handoff, settings))
+    if before_manifest is not None:
+        handoff.warnings += before_manifest()
     _write_manifest(out, when)
     seal(out.path("."), f"mconform {VERSION} handoff of {title}")
     return handoff
