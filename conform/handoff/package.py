@@ -36,7 +36,7 @@ from conform.handoff.stems import (
     stem_channels,
 )
 from conform.handoff.timeline import VERSION, Marker, StemFile, stem_edls, timeline_otio, write_aaf
-from conform.handoff.verify import verify_package
+from conform.handoff.verify import MANIFEST, file_md5, verify_package
 from conform.paperwork.cuesheet import Production, cue_sheet, cue_sheet_files
 from conform.paperwork.report import report_html
 from edl.csvsafe import safe_cell
@@ -56,8 +56,6 @@ __all__ = [
     "MANIFEST",
     "build_time",
 ]  # verify_package: re-exported, it lives in verify.py
-
-MANIFEST = ("MANIFEST.md5", "MANIFEST.json")
 
 
 @dataclass(frozen=True)
@@ -481,14 +479,6 @@ def _readme(
     return "\n".join(lines) + "\n"
 
 
-def _digest(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - md5sum -c is what a mix stage checks with
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _write_manifest(out: OutputDir, when: dt.datetime) -> None:
     """MANIFEST.md5 (md5sum -c) and MANIFEST.json: size and MD5 of every other file."""
     root = out.path(".")
@@ -497,6 +487,6 @@ def _write_manifest(out: OutputDir, when: dt.datetime) -> None:
         relative = path.relative_to(root).as_posix()
         if relative in MANIFEST:
             continue
-        entries.append({"path": relative, "md5": _digest(path), "size": path.stat().st_size})
+        entries.append({"path": relative, "md5": file_md5(path), "size": path.stat().st_size})
     out.write_text("MANIFEST.md5", "".join(f"{e['md5']}  {e['path']}\n" for e in entries))
     out.write_text("MANIFEST.json", json.dumps(entries, indent=2) + "\n")

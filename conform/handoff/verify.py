@@ -24,12 +24,13 @@ from edl.rate import Rate
 from edl.timecode import frames_to_samples
 from temp_library.audio.bwf import parse_bext, read_chunks
 
-__all__ = ["verify_package", "MANIFEST"]
+__all__ = ["verify_package", "MANIFEST", "file_md5"]
 
 MANIFEST = ("MANIFEST.md5", "MANIFEST.json")
 
 
-def _digest(path: Path) -> str:
+def file_md5(path: Path) -> str:
+    """MD5 of a file read in 1 MiB blocks (what MANIFEST.md5 records)."""
     digest = hashlib.md5()  # noqa: S324 - md5sum -c is what a mix stage checks with
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -89,7 +90,7 @@ def verify_package(folder: str | Path) -> list[str]:
             problems.append(
                 f"{entry['path']}: size {path.stat().st_size}, manifest {entry['size']}"
             )
-        elif _digest(path) != entry["md5"]:
+        elif file_md5(path) != entry["md5"]:
             problems.append(f"{entry['path']}: checksum differs from the manifest")
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
