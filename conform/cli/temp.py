@@ -162,7 +162,12 @@ def temp_measure(
     from temp_library.scan import find_audio, measure_file
 
     results, failed = [], []
-    for path in find_audio(files) if any(f.is_dir() for f in files) else files:
+    paths = find_audio(files) if any(f.is_dir() for f in files) else files
+    if not paths:
+        fail(
+            f"{', '.join(str(f) for f in files)}: no audio files here; give files or a folder of them"
+        )
+    for path in paths:
         try:
             loudness, _ = measure_file(path, layout, threads=os.cpu_count() or 1)
         except MconformError as error:
