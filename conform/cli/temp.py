@@ -164,9 +164,8 @@ def temp_measure(
     results, failed = [], []
     paths = find_audio(files) if any(f.is_dir() for f in files) else files
     if not paths:
-        fail(
-            f"{', '.join(str(f) for f in files)}: no audio files here; give files or a folder of them"
-        )
+        where = ", ".join(str(f) for f in files)
+        fail(f"{where}: no audio files here; give audio files or a folder that holds some")
     for path in paths:
         try:
             loudness, _ = measure_file(path, layout, threads=os.cpu_count() or 1)
