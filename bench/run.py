@@ -85,6 +85,8 @@ def _cells(row: dict[str, object]) -> list[str]:
 
 def _detail(row: dict[str, object]) -> str:
     detail = row.get("detail") or {}
+    if not isinstance(detail, dict):
+        return str(detail)
     parts = []
     for key, value in detail.items():
         text = f"{value:.3f}" if isinstance(value, float) else str(value)
