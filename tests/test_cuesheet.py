@@ -249,3 +249,25 @@ def test_temp_tracks_from_the_catalog_and_stray_parties_are_warned(
     assert "temp track TEMP_Harbour_Theme.mp3 is temp-only but plays in the locked cut" in err
     assert "TEMP_Door_Hit" not in err and "parties file: cue 9M9 is not in the cue list" in err
     assert (tmp_path / "cuesheet.xlsx").is_file()  # --out a folder: cuesheet.* in it
+
+
+@pytest.mark.parametrize("given", ["garbage", "2027-02-30", "12/03/2027", "2027-3-1"])
+def test_a_release_date_that_is_not_an_iso_date_is_refused_before_writing(
+    monkeypatch,
+    capsys,
+    tmp_path: Path,
+    given: str,  # noqa: ANN001
+) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "cuesheet", str(SAMPLES / "cues.csv"), "--cut",
+                           str(SAMPLES / "reel1_v1.edl"), "--rate", "23.976", "--out",
+                           str(tmp_path), "--release-date", given)  # fmt: skip
+    assert code == 2 and "is not a date" in err and "YYYY-MM-DD" in err
+    assert len(err.strip().splitlines()) == 1 and not list(tmp_path.iterdir())
+
+
+def test_an_iso_release_date_is_written_in_the_header(monkeypatch, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    code, _, err = run_cli(monkeypatch, capsys, "cuesheet", str(SAMPLES / "cues.csv"), "--cut",
+                           str(SAMPLES / "reel1_v1.edl"), "--rate", "23.976", "--out",
+                           str(tmp_path), "--release-date", " 2027-03-01 ")  # fmt: skip
+    assert code == 0, err
+    assert "Air/Release Date,2027-03-01" in (tmp_path / "cuesheet.production.csv").read_text()

@@ -45,7 +45,7 @@ def cuesheet(
     production_number: Annotated[str, typer.Option("--production-number")] = "",
     company: Annotated[str, typer.Option("--company", help="Production company")] = "",
     contact: Annotated[str, typer.Option("--contact", help="Contact (name, email, phone)")] = "",
-    release_date: Annotated[str, typer.Option("--release-date", help="Air/release date")] = "",
+    release_date: Annotated[str, typer.Option("--release-date", help="Air date, YYYY-MM-DD")] = "",
     rate: RateOption = "auto",
     force: ForceOption = False,
 ) -> None:
@@ -61,6 +61,9 @@ def cuesheet(
         library_warnings,
         unknown_cues,
     )
+    from conform.paperwork.cuesheet import (
+        release_date as parse_release_date,
+    )
     from conform.paperwork.parties import read_parties
     from edl.errors import MconformError
     from edl.files import OutputExists, atomic_write_bytes
@@ -73,7 +76,7 @@ def cuesheet(
     cues = read_stem_cues(cues_path, cut.rate)
     parties = read_parties(parties_path) if parties_path else None
     production = Production(title or cut.title, aka, episode_title, episode, production_number,
-                            company, contact, release_date)  # fmt: skip
+                            company, contact, parse_release_date(release_date))  # fmt: skip
     try:
         sheet = cue_sheet(cues, cut, production, parties)
     except MconformError as error:

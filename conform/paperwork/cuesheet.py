@@ -76,6 +76,27 @@ class Production:
     release_date: str = ""
 
 
+def release_date(text: str) -> str:
+    """The air/release date as the societies' forms want it (ISO ``YYYY-MM-DD``), or ``""``.
+
+    Free text such as "next spring" would go through to a form the society rejects, so it is
+    refused here, where the user can still fix it.
+    """
+    import datetime
+
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        return datetime.date.fromisoformat(text).isoformat() if len(text) == 10 else _bad(text)
+    except ValueError:
+        return _bad(text)
+
+
+def _bad(text: str) -> str:
+    raise CueError(f"--release-date {text!r} is not a date", hint="give it as YYYY-MM-DD")
+
+
 @dataclass(frozen=True)
 class Use:
     """One time a cue is heard: record frames ``[start, end)`` and its whole seconds."""
