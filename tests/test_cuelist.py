@@ -231,3 +231,21 @@ def test_spotting_lists_round_trip_through_every_view(
     assert [(c.start - origin, c.length, c.sync[0].frame - c.start) for c in read] == [
         (start, length, sync % length) for start, length, sync in cues
     ]
+
+
+def test_a_cue_split_in_parts_keeps_the_sync_points_of_every_part(tmp_path: Path) -> None:
+    """Re-conform puts a sync point on the part it falls in; the cue must not lose it."""
+    head = "cue,part,status,old_start,old_end,new_start,new_end,offset,title,sync\n"
+    text = head + (
+        "1M8,1,changed,01:04:10:00,01:04:13:00,01:03:30:02,01:03:33:02,00:00:00:00,End,\n"
+        "1M8,2,changed,01:04:13:00,01:04:40:00,01:04:04:02,01:04:31:02,00:00:03:00,End,"
+        "turn=01:04:06:02\n"
+        "1M9,1,unchanged,01:05:00:00,01:05:10:00,01:05:00:00,01:05:10:00,00:00:00:00,Tag,"
+        "a=01:05:01:00\n"
+        "1M9,2,unchanged,01:05:10:00,01:05:20:00,01:05:10:00,01:05:20:00,00:00:00:00,Tag,"
+        "b=01:05:12:00\n"
+    )
+    cues = {c.number: c for c in read_stem_cues(_write(tmp_path, text), R24)}
+    assert cues["1M8"].columns["sync"] == "turn=01:04:06:02"
+    assert cues["1M9"].columns["sync"] == "a=01:05:01:00; b=01:05:12:00"
+    assert cues["1M9"].columns["title"] == "Tag" and len(cues["1M9"].parts) == 2

@@ -76,8 +76,13 @@ def read_stem_cues(path: str | Path, rate: Rate, sample_rate: int = 48000) -> li
         return [_spotted(cue, table, base) for cue in spotting_cues(table, rate).cues]
     first: dict[str, tuple[Row, dict[str, Path], str]] = {}
     placements: dict[str, list[Placement]] = {}
+    syncs: dict[str, list[str]] = {}  # every part's sync points: a later part may hold them
     rows = {row.line: row for row in table.rows}
     for part in conformed_parts(table, rate):
+        sync = next((v for k, v in table.columns(rows[part.line]).items() if k.lower() == "sync"),
+                    "").strip()  # fmt: skip
+        if sync and sync not in syncs.setdefault(part.cue, []):
+            syncs[part.cue].append(sync)
         if part.cue not in first:
             row = rows[part.line]
             try:
@@ -100,7 +105,7 @@ def read_stem_cues(path: str | Path, rate: Rate, sample_rate: int = 48000) -> li
             status,
             tuple(placements[number]),
             stems,
-            table.columns(row),
+            _with_sync(table.columns(row), syncs.get(number, [])),
             row.line,
         )  # fmt: skip
         for number, (row, stems, status) in first.items()
@@ -118,3 +123,11 @@ def _spotted(cue: Cue, table: Table, base: Path) -> StemCue:
     return StemCue(cue.number, cue.title, lower.get("status", ""), (placement,),
                    {name: base / p for name, p in stems.items()}, cue.columns,
                    cue.line)  # fmt: skip
+
+
+def _with_sync(columns: dict[str, str], syncs: list[str]) -> dict[str, str]:
+    """The first part's columns with the sync points of all the cue's parts (``; ``-joined)."""
+    if not syncs:
+        return columns
+    key = next((k for k in columns if k.lower() == "sync"), "sync")
+    return {**columns, key: "; ".join(syncs)}
