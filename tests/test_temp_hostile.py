@@ -101,6 +101,26 @@ def test_one_bad_file_does_not_stop_a_batch(
     assert code == 2 and len(json.loads(out)) == 4 and err.count("one_hertz.wav") == 1
 
 
+def test_a_wav_cut_short_is_refused_not_read_as_a_shorter_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = wav(tmp_path / "lib" / "whole.wav", 1.0, 0.3)
+    data = whole.read_bytes()
+    (tmp_path / "lib" / "short.wav").write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(AudioError, match="truncated: the data chunk declares"):
+        read_audio(tmp_path / "lib" / "short.wav")
+    code, out, err = run_cli(monkeypatch, capsys, "temp", "add", str(tmp_path / "lib"),
+                             "--db", str(tmp_path / "c.sqlite"), "--workers", "1")  # fmt: skip
+    assert code == 2 and "1 added" in out and "1 failed" in out
+    assert "short.wav" in err and "copy the file again" in err and "Traceback" not in err
+    # a size that declares nothing (recording in progress, RF64's placeholder) is not refused
+    at = data.index(b"data")
+    for placeholder in (0, 0xFFFFFFFF):
+        open_ended = data[: at + 4] + struct.pack("<I", placeholder) + data[at + 8 :]
+        (tmp_path / "open.wav").write_bytes(open_ended[: len(data) * 2 // 3])
+        assert read_audio(tmp_path / "open.wav").sample_rate == SR  # whatever libsndfile reads
+
+
 def test_silence_and_nan_in_measure_and_the_catalog(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -222,6 +222,42 @@ def _cause(err: Exception, path: str | Path | None = None) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def check_complete(path: str | Path, data: bytes | None = None) -> None:
+    """Refuse a WAV whose data chunk runs past the end of the file (a copy cut short).
+
+    libsndfile reads such a file without a word, as if it were shorter; a stem, a dialogue
+    track or a library file that lost its end must not pass for a shorter one. A size of 0 or
+    0xFFFFFFFF (written while recording, or RF64) is not checked: it declares nothing.
+    """
+    if data is not None:
+        head, total = data[:65536], len(data)
+    else:
+        try:
+            with open(path, "rb") as handle:
+                head, total = handle.read(65536), os.fstat(handle.fileno()).st_size
+        except OSError:
+            return  # unreadable: the decoder says why
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return
+    at, channels_bytes = 12, 0
+    while at + 8 <= len(head):
+        name, size = head[at : at + 4], struct.unpack("<I", head[at + 4 : at + 8])[0]
+        if name == b"fmt " and at + 22 + 2 <= len(head) and size >= 14:
+            channels_bytes = struct.unpack("<H", head[at + 20 : at + 22])[0]  # block align
+        if name == b"data":
+            if size in (0, 0xFFFFFFFF) or at + 8 + size <= total:
+                return
+            held = total - at - 8
+            per = channels_bytes or 1
+            raise AudioError(
+                f"truncated: the data chunk declares {size // per} sample frames but the file "
+                f"holds {max(held, 0) // per}",
+                path,
+                "the copy was cut short; copy the file again from its source",
+            )
+        at += 8 + size + (size & 1)
+
+
 def audio_info(path: str | Path) -> sf._SoundFileInfo:
     """Rate, channels, frames and subtype without reading the samples (header checked)."""
     if Path(path).is_dir():
@@ -232,6 +268,7 @@ def audio_info(path: str | Path) -> sf._SoundFileInfo:
     except (RuntimeError, sf.LibsndfileError) as err:
         raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
     check_format(info.samplerate, info.channels, path)
+    check_complete(path)
     return info
 
 
@@ -252,6 +289,7 @@ def read_blocks(
         except (RuntimeError, sf.LibsndfileError) as err:
             raise AudioError(f"cannot read audio: {_cause(err, path)}", path) from None
         check_format(info.samplerate, info.channels, path)
+        check_complete(path, data)
     frames = max(info.samplerate // 10, _READ_SAMPLES // info.channels)
 
     def blocks() -> Iterator[np.ndarray]:
@@ -279,6 +317,7 @@ def read_audio(path: str | Path) -> Audio:
         raise AudioError("a folder, not an audio file", path)
     if not path.is_file():
         raise AudioError("no such file", path, "check the path")
+    check_complete(path)
     try:
         with _decoder_quiet(path), sf.SoundFile(str(path)) as handle:
             check_format(handle.samplerate, handle.channels, path)
