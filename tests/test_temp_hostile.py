@@ -121,6 +121,20 @@ def test_a_wav_cut_short_is_refused_not_read_as_a_shorter_file(
         assert read_audio(tmp_path / "open.wav").sample_rate == SR  # whatever libsndfile reads
 
 
+def test_undecodable_files_are_named_by_their_path_not_by_a_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "noise.mp3").write_bytes(np.random.default_rng(1).bytes(5000))
+    (tmp_path / "lib" / "empty.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunk")
+    for command in (["temp", "add", str(tmp_path / "lib"), "--db", str(tmp_path / "c.sqlite")],
+                    ["temp", "measure", str(tmp_path / "lib")]):  # fmt: skip
+        code, _, err = run_cli(monkeypatch, capsys, *command)
+        lines = err.strip().splitlines()
+        assert code == 2 and len(lines) == 2 and "<_io" not in err and "Error opening" not in err
+        assert "noise.mp3: cannot read audio: not an audio format" in err and "empty.wav" in err
+
+
 def test_silence_and_nan_in_measure_and_the_catalog(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import sys
 from collections.abc import Iterator
@@ -217,7 +218,11 @@ def _decoder_quiet(path: str | Path) -> Iterator[None]:
 def _cause(err: Exception, path: str | Path | None = None) -> str:
     """libsndfile's message on one short line (libmpg123 and friends can be chatty)."""
     text = " ".join(str(err).split())
-    if "File does not exist or is not a regular file" in text and path and Path(path).is_file():
+    # "Error opening '/x.wav': ..." or "<_io.BytesIO object at 0x...>": the path is said already
+    text = re.sub(r"^Error opening (?:<[^>]*>|'.*?'|\S+): ", "", text)
+    if "Format not recognised" in text or (
+        "File does not exist or is not a regular file" in text and path and Path(path).is_file()
+    ):
         return "not an audio format libsndfile recognises (damaged, or not audio)"
     return text if len(text) <= 160 else text[:157] + "..."
 
