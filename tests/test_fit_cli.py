@@ -163,3 +163,15 @@ def test_a_folder_is_not_an_audio_file(
     code, _, err = _fit(monkeypatch, capsys, str(tmp_path), "--length", "20s", "--out",
                         str(tmp_path / "o.wav"))  # fmt: skip
     assert code == 2 and "a folder, not an audio file" in err
+
+
+def test_a_stem_cut_short_is_refused_not_fitted_as_a_shorter_cue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = _wav(tmp_path / "whole.wav", MIX[: SR * 4]).read_bytes()
+    path = tmp_path / "short.wav"
+    path.write_bytes(whole[: len(whole) // 2])
+    code, _, err = _fit(monkeypatch, capsys, str(path), "--length", "1s", "--out",
+                        str(tmp_path / "o.wav"))  # fmt: skip
+    assert code == 2 and "truncated" in err and str(path) in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o.wav").exists()

@@ -18,7 +18,15 @@ import numpy as np
 
 from conform.music.errors import FitError
 from conform.music.fit import FitPlan, apply_plan
-from temp_library.audio.bwf import Audio, Bext, parse_bext, read_chunks, write_audio
+from temp_library.audio.bwf import (
+    Audio,
+    AudioError,
+    Bext,
+    check_complete,
+    parse_bext,
+    read_chunks,
+    write_audio,
+)
 
 __all__ = ["StemFile", "check_stems", "read_mix", "output_names", "write_fitted", "safe_name"]
 
@@ -47,6 +55,10 @@ def _header(path: Path) -> StemFile:
         info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as err:
         raise FitError(f"cannot read audio: {err}", path=path) from None
+    try:
+        check_complete(path)  # libsndfile reads a WAV cut short as a shorter file
+    except AudioError as err:
+        raise FitError(err.cause, path=path, hint=err.hint) from None
     if not _MIN_RATE <= info.samplerate <= _MAX_RATE:
         raise FitError(
             f"the header says {info.samplerate} Hz, outside {_MIN_RATE}-{_MAX_RATE} Hz",
