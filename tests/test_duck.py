@@ -327,3 +327,41 @@ def test_handoff_with_dialogue_writes_the_duck_inside_a_verified_package(
     assert "duck/automation.csv" in manifest
     code, _, err = run_cli(monkeypatch, capsys, "verify", str(package))
     assert code == 0, err
+
+
+def test_duck_aaf_keeps_overlapping_cues_links_relatively_and_is_byte_identical(
+    project: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    import aaf2
+    from helpers import run_cli
+
+    (project / "overlap.csv").write_text(
+        "cue,title,start,end,stems\n"
+        "1M1,Main,01:00:00:00,01:00:10:00,pad=pad.wav;brass=brass.wav\n"
+        "1M2,Under,01:00:04:00,01:00:09:00,brass=brass.wav\n"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    outs = []
+    for name in ("a", "b"):
+        outs.append(tmp_path / name)
+        code, _, err = run_cli(monkeypatch, capsys, "duck", str(project / "overlap.csv"), "--cut",
+                               str(project / "cut.edl"), "--dialogue", str(project / "dial.wav"),
+                               "--out", str(outs[-1]), "--rate", "24", "--render")  # fmt: skip
+        assert code == 0, err
+    first, second = (o / "timeline" / "duck.aaf" for o in outs)
+    assert first.read_bytes() == second.read_bytes()
+    moved = tmp_path / "moved"
+    outs[0].rename(moved)
+    timeline = otio.adapters.read_from_file(str(moved / "timeline" / "duck.aaf"))
+    names = sorted(c.name for c in timeline.find_clips())
+    stems = sorted(p.stem for p in (moved / "stems").glob("*.wav"))
+    assert sorted(set(names)) == stems and len(stems) == 3  # the overlapping 1M2 is there too
+    with aaf2.open(str(moved / "timeline" / "duck.aaf"), "r") as aaf:
+        for mob in aaf.content.sourcemobs():
+            for locator in getattr(mob.descriptor, "locator", []) or []:
+                url = locator["URLString"].value
+                assert url.startswith("../stems/")
+                assert (moved / "timeline" / url).resolve().is_file()
+        comp = next(aaf.content.toplevel())
+        lanes = {s.name for s in comp.slots if s.media_kind == "Sound"}
+        assert "Brass 2" in lanes  # the overlapping cue on a further lane, not dropped

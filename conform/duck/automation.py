@@ -4,7 +4,9 @@ What each format carries: the CSV carries everything (gain and EQ, per stem, in 
 frames). OTIO has no automation schema, so every clip carries its automation as
 `Effect`s with the breakpoints in metadata (``AudioGainAutomation``: frame in the clip,
 dB; ``DynamicEQBand``: centre, Q and the band's gain points), read back by any OTIO
-reader. The AAF carries gain only: each clip with a duck is wrapped in an
+reader. The AAF is the handoff's own (every clip, overlapping cues on further lanes, links
+relative to timeline/, source timecode, same bytes under SOURCE_DATE_EPOCH) and carries gain
+only: each clip with a duck is wrapped in an
 OperationGroup (OperationDef_MonoAudioGain, ParameterDef_Amplitude as a linear VaryingValue,
 control-point times as fractions of the clip), as Media Composer writes clip volume
 automation and Pro Tools imports it; AAF has no EQ parameter a DAW reads, so the band cuts
@@ -14,6 +16,7 @@ are in the CSV and the OTIO only.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,7 +27,7 @@ import opentimelineio as otio
 
 from conform.duck.speech import Phrase
 from conform.duck.treatment import Treatment
-from conform.handoff.timeline import StemFile
+from conform.handoff.timeline import StemFile, placed, write_aaf
 from edl.rate import Rate
 from edl.timecode import format_timecode, frames_to_samples
 
@@ -157,19 +160,6 @@ def read_otio_automation(timeline: otio.schema.Timeline) -> list[Breakpoint]:
     return sorted(found, key=lambda b: (b.stem, b.parameter, b.frame, b.phrase))
 
 
-def _wav_metadata(path: Path, f: StemFile, sample_rate: int, bits: int) -> dict[str, object]:
-    """What pyaaf2's link needs, in ffprobe's shape, from what we know of the file."""
-    return {
-        "format": {"filename": str(path), "format_name": "wav", "format_long_name": "WAV / WAVE",
-                   "duration": str(f.samples / sample_rate)},  # fmt: skip
-        "streams": [{
-            "codec_type": "audio", "codec_name": f"pcm_s{bits}le", "sample_rate": str(sample_rate),
-            "channels": f.channels, "duration_ts": f.samples, "sample_fmt": "s32" if bits > 16
-            else "s16", "bit_rate": str(sample_rate * f.channels * bits),
-        }],
-    }  # fmt: skip
-
-
 def write_gain_aaf(
     path: Path,
     files: list[StemFile],
@@ -179,71 +169,42 @@ def write_gain_aaf(
     title: str,
     sample_rate: int = 48000,
     bits: int = 24,
+    when: dt.datetime | None = None,
 ) -> None:
-    """The stems as an AAF composition, each ducked clip in a MonoAudioGain with its curve."""
-    import aaf2
+    """The stems as the handoff's AAF (every clip, lanes, relative links, source timecode),
+    each ducked clip wrapped in a MonoAudioGain with its curve."""
     from aaf2.auid import AUID
 
     curves = _curves(points)
-    origin = min(f.start for f in files)
-    origin_samples = frames_to_samples(origin, rate, sample_rate)
-    with aaf2.open(str(path), "w") as aaf:
-        opdef = aaf.create.OperationDef(AUID(_AUDIO_GAIN), "Audio Gain", "")
-        opdef.media_kind = "sound"
-        opdef["NumberInputs"].value = 1
-        aaf.dictionary.register_def(opdef)
-        param = aaf.create.ParameterDef(AUID(_AMPLITUDE), "Amplitude", "", "Rational")
-        aaf.dictionary.register_def(param)
-        opdef["ParametersDefined"].append(param)
-        interp = aaf.create.InterpolationDef(AUID(_LINEAR), "LinearInterp", "")
-        aaf.dictionary.register_def(interp)
-        masters = {}
-        for f in files:
-            absolute = (package / f.path).resolve()
-            mob, _, _ = aaf.content.link_external_wav(_wav_metadata(absolute, f, sample_rate, bits))
-            mob.name = Path(f.path).stem
-            masters[f.path] = mob
-        comp = aaf.create.CompositionMob()
-        comp.name = title
-        comp.usage = "Usage_TopLevel"
-        aaf.content.mobs.append(comp)
-        tc_slot = comp.create_empty_sequence_slot(rate.timecode_base, media_kind="Timecode")
-        timecode = aaf.create.Timecode(rate.timecode_base, drop=rate.drop)
-        timecode.start = origin
-        timecode.length = rate.timecode_base * 3600 * 4
-        tc_slot.segment.components.append(timecode)
-        by_stem: dict[str, list[StemFile]] = defaultdict(list)
-        for f in files:
-            by_stem[f.stem].append(f)
-        for stem, group in sorted(by_stem.items()):
-            channels = max(f.channels for f in group)
-            gain = curves.get(stem, {}).get(("gain",), [])
-            for channel in range(channels):
-                slot = comp.create_sound_slot(sample_rate)
-                slot.name = stem if channels == 1 else f"{stem} {channel + 1}"
-                position = origin_samples
-                for f in sorted(group, key=lambda f: f.start):
-                    start = frames_to_samples(f.start, rate, sample_rate)
-                    if start < position or channel >= f.channels:
-                        continue
-                    if start > position:
-                        slot.segment.components.append(aaf.create.Filler("sound", start - position))
-                    mob = masters[f.path]
-                    clip = mob.create_source_clip(mob.slots[channel].slot_id, start=0,
-                                                  length=f.samples)  # fmt: skip
-                    part = clip_points(gain, f.start, f.end)
-                    if part and any(v != 0 for _, v in part):
-                        group_ = aaf.create.OperationGroup(opdef, f.samples, "sound")
-                        group_.segments.append(clip)
-                        curve = aaf.create.VaryingValue()
-                        curve.parameterdef = param
-                        curve.interpolationdef = interp
-                        span = frames_to_samples(f.end, rate, sample_rate) - start
-                        for frame, db in part:
-                            at = frames_to_samples(frame, rate, sample_rate) - start
-                            curve.add_keyframe(Fraction(at, span), 10 ** (db / 20))
-                        group_.parameters.append(curve)
-                        slot.segment.components.append(group_)
-                    else:
-                        slot.segment.components.append(clip)
-                    position = start + f.samples
+    defs: dict[str, object] = {}
+
+    def gain(aaf: object, clip: object, f: StemFile, channel: int) -> object:
+        part = clip_points(curves.get(f.stem, {}).get(("gain",), []), f.start, f.end)
+        if not part or all(v == 0 for _, v in part):
+            return clip
+        if not defs:  # registered once, in the first file that needs them
+            opdef = aaf.create.OperationDef(AUID(_AUDIO_GAIN), "Audio Gain", "")
+            opdef.media_kind = "sound"
+            opdef["NumberInputs"].value = 1
+            aaf.dictionary.register_def(opdef)
+            param = aaf.create.ParameterDef(AUID(_AMPLITUDE), "Amplitude", "", "Rational")
+            aaf.dictionary.register_def(param)
+            opdef["ParametersDefined"].append(param)
+            interp = aaf.create.InterpolationDef(AUID(_LINEAR), "LinearInterp", "")
+            aaf.dictionary.register_def(interp)
+            defs.update(opdef=opdef, param=param, interp=interp)
+        group = aaf.create.OperationGroup(defs["opdef"], f.samples, "sound")
+        group.segments.append(clip)
+        curve = aaf.create.VaryingValue()
+        curve.parameterdef = defs["param"]
+        curve.interpolationdef = defs["interp"]
+        start = frames_to_samples(f.start, rate, sample_rate)
+        span = frames_to_samples(f.end, rate, sample_rate) - start
+        for frame, db in part:
+            at = frames_to_samples(frame, rate, sample_rate) - start
+            curve.add_keyframe(Fraction(at, span), 10 ** (db / 20))
+        group.parameters.append(curve)
+        return group
+
+    write_aaf(path, placed(files, rate, sample_rate), package, rate, title, sample_rate, bits,
+              when=when, wrap=gain)  # fmt: skip

@@ -39,6 +39,7 @@ from conform.duck.measure import (
 from conform.duck.report import duck_report_html
 from conform.duck.speech import Phrase, SpeechSettings, phrases, speech_regions
 from conform.duck.treatment import Treatment, TreatSettings, apply_treatments, choose, envelope
+from conform.handoff.package import build_time
 from conform.handoff.stems import (
     RenderSettings,
     file_title,
@@ -297,7 +298,7 @@ def _write(
         if root is not None:
             bits = {"PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32}[settings.render.subtype]
             write_gain_aaf(out.path("timeline/duck.aaf"), files, root,
-                           points, rate, title, sr, bits)  # fmt: skip
+                           points, rate, title, sr, bits, when=build_time())  # fmt: skip
             result.files.append("timeline/duck.aaf")
         else:
             result.warnings.append("no AAF: it links the stem files, and there are none here "

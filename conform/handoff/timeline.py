@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import opentimelineio as otio
@@ -196,10 +198,15 @@ def write_aaf(
     sample_rate: int = 48000,
     bits: int = 24,
     when: dt.datetime | None = None,
+    wrap: Callable[[Any, Any, StemFile, int], Any] | None = None,
 ) -> None:
     """The stems as Pro Tools writes an AAF: one composition, a mono track per channel of
     each lane, every file linked (not embedded) through master, file and tape mobs whose
-    sound starts at the file's time stamp, with a timecode track at the picture rate."""
+    sound starts at the file's time stamp, with a timecode track at the picture rate.
+
+    ``wrap(aaf, clip, file, channel)`` may return another segment for a clip (e.g. the clip
+    inside an OperationGroup carrying gain automation); the clip itself by default.
+    """
     import random
 
     import aaf2
@@ -297,8 +304,9 @@ def write_aaf(
                             continue
                         if at > position:
                             components.append(aaf.create.Filler("sound", at - position))
-                        components.append(masters[f.path].create_source_clip(
-                            channel + 1, start=0, length=f.samples))  # fmt: skip
+                        clip = masters[f.path].create_source_clip(channel + 1, start=0,
+                                                                  length=f.samples)  # fmt: skip
+                        components.append(wrap(aaf, clip, f, channel) if wrap else clip)
                         position = at + f.samples
                     if position < length:
                         components.append(aaf.create.Filler("sound", length - position))
