@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,28 @@ def _bad_token_line(path: Path) -> int | None:
     return None
 
 
+_MANGLED = re.compile(r"N\d+opentimelineio\d+v[0-9_]*?\d+([A-Z]\w*?)E")
+_CXX_TYPES = {"l": "a number", "i": "a number", "x": "a number", "d": "a number", "b": "true/false"}
+
+
+def _plain_cause(cause: str) -> tuple[str, int | None]:
+    """OTIO's decoding error in words, without C++ type names; and its "near line N"."""
+    cause = _MANGLED.sub(r"\1", cause)
+    cause = re.sub(
+        r"found an? (\w+) instead",
+        lambda m: f"found {_CXX_TYPES.get(m.group(1), m.group(1))} instead",
+        cause,
+    )
+    cause = re.sub(r"While reading object named '([^']*)' \(of type '(\w+)'\)",
+                   lambda m: f"in {m.group(2)}" + ("" if m.group(1) == "<unknown>"
+                                                    else f" {m.group(1)!r}"), cause)  # fmt: skip
+    cause = cause.strip('"')
+    near = re.search(r"\s*\(near line (\d+)\)", cause)
+    if near:
+        cause = cause[: near.start()] + cause[near.end() :]
+    return cause, int(near.group(1)) if near else None
+
+
 def _parse_error_line(path: Path) -> tuple[int | None, str | None]:
     """Line and cause of a JSON timeline that does not parse, from Python's own reader."""
     if path.suffix.lower() != ".otio":
@@ -89,6 +112,8 @@ def read_otio(path: str | Path, rate: Rate | None = None) -> Cut:
     except Exception as err:  # noqa: BLE001 - adapters raise anything from JSON to XML errors
         cause = str(err).splitlines()[0] if str(err) else type(err).__name__
         line, json_cause = _parse_error_line(path)
+        cause, near = _plain_cause(cause)
+        line = line or near
         raise CutError(
             f"cannot read timeline: {(json_cause or cause)[:160]}",
             path=path,
@@ -311,6 +336,7 @@ def _track_events(
         record_in = start + _frames(placed.start_time, rate)
         record_out = record_in + _frames(placed.duration, rate)
         source_in = _frames(child.source_range.start_time, rate) if child.source_range else None
+        _check_placed(child, index, child_index, record_in, record_out, source_in)
         transition = Transition()
         if pending is not None and previous is not None:
             before = _frames(pending.in_offset, rate)
@@ -347,6 +373,29 @@ def _track_events(
             hits.extend(_marker_hits(child.markers, start, offset, rate))
         previous = child
     return events
+
+
+def _check_placed(
+    child: otio.core.Item,
+    track: int,
+    item: int,
+    record_in: int,
+    record_out: int,
+    source_in: int | None,
+) -> None:
+    """Refuse a clip no editor could have cut: negative length, or times before 00:00:00:00."""
+    name = f"clip {child.name!r}" if child.name else f"item {item + 1}"
+    where = f"{name} on track {track + 1}"
+    if record_out < record_in:
+        raise CutError(f"{where} has a negative length ({record_out - record_in} frames)",
+                       hint="fix its source range and export the timeline again")  # fmt: skip
+    if record_in < 0:
+        raise CutError(f"{where} starts before 00:00:00:00 in record time",
+                       hint="give the timeline a start time (global_start_time) at or "
+                       "after 00:00:00:00")  # fmt: skip
+    if source_in is not None and source_in < 0:
+        raise CutError(f"{where} starts before 00:00:00:00 in source time ({source_in} frames)",
+                       hint="fix its source range and export the timeline again")  # fmt: skip
 
 
 _AAF_REEL_KEYS = ("Tape", "TapeName", "Tape Name", "Reel", "ReelName", "Source File")

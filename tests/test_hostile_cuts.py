@@ -154,3 +154,38 @@ def test_fuzzed_otio_through_the_cli_fail_in_one_line(
     if value in (b"Infinity", b"-Infinity", b"NaN", b"\xff"):
         line = source[:start].count(b"\n") + 1
         assert f"fuzz.otio:{line}:" in errors[0] or "fuzz.otio:" in errors[0], errors[0]
+
+
+@pytest.mark.parametrize(("start", "duration", "words"), [
+    (0, -10, "negative length"),
+    (-50, 10, "before 00:00:00:00 in source time"),
+])  # fmt: skip
+def test_otio_clip_no_editor_could_cut_is_refused_not_shown_as_negative_timecode(
+    start: int, duration: int, words: str, tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    import opentimelineio as otio
+
+    rt = otio.opentime.RationalTime
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.append(otio.schema.Clip(name="ok", source_range=otio.opentime.TimeRange(
+        rt(0, 24), rt(48, 24))))  # fmt: skip
+    track.append(otio.schema.Clip(name="bad", source_range=otio.opentime.TimeRange(
+        rt(start, 24), rt(duration, 24))))  # fmt: skip
+    timeline = otio.schema.Timeline()
+    timeline.tracks.append(track)
+    path = tmp_path / "bad.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    for args in (("cut", "show", str(path)), ("diff", str(path), str(path))):
+        code, out, err = run_cli(monkeypatch, capsys, *args)
+        _assert_one_line_error(code, err, "bad.otio", None)
+        assert words in err and "'bad'" in err and "-00:" not in out + err
+
+
+def test_otio_of_the_wrong_shape_is_told_in_words_not_cxx_type_names(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:  # noqa: ANN001
+    path = tmp_path / "shape.otio"
+    path.write_text('{"OTIO_SCHEMA": "Timeline.1",\n "tracks": 5}\n')
+    code, _, err = run_cli(monkeypatch, capsys, "cut", "show", str(path))
+    _assert_one_line_error(code, err, "shape.otio", None)
+    assert "Timeline" in err and "opentimelineio" not in err and "N14" not in err
