@@ -150,7 +150,6 @@ def conform(
     from conform.cues.conformed_io import write_conform_outputs  # OTIO: only when conforming
     from conform.cues.cuelist import read_cues
     from conform.cues.reconform import conform_cues, cues_outside
-    from conform.music.refit import refit_changed_cues  # audio: only when conforming
 
     output = OutputDir(out_dir, force)
     changes = load_pair(old_path, new_path, rate, match, lenient, old_start, new_start)
@@ -160,7 +159,11 @@ def conform(
     conformed = conform_cues(cues.cues, changes)
     with output:
         write_conform_outputs(output, conformed, cues, changes)
-        refits = refit_changed_cues(output, conformed, changes, cues_path) if fit else None
+        refits = None
+        if fit:
+            from conform.music.refit import refit_changed_cues  # audio: only when re-fitting
+
+            refits = refit_changed_cues(output, conformed, changes, cues_path)
     print_conform_summary(conformed, changes, output.target)
     if refits is not None:
         for line in refits.lines:
