@@ -152,6 +152,9 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), "mconform")
+    from conform.cli import load_commands
+
+    load_commands(command)  # only the module of the command given: start-up
     usage_errors, click_errors, aborts = _click_exceptions()
     try:
         code = app(standalone_mode=False)  # usage errors come here, to be told in one line
