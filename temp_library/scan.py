@@ -18,9 +18,10 @@ from pathlib import Path
 
 from edl.errors import MconformError
 from temp_library.audio.bwf import AudioError, read_blocks
-from temp_library.audio.decode import AUDIO_SUFFIXES, FFMPEG_SUFFIXES, decode
-from temp_library.audio.loudness import Loudness, LoudnessMeter
+from temp_library.audio.decode import FFMPEG_SUFFIXES
+from temp_library.audio.loudness import LoudnessMeter
 from temp_library.catalog import Catalog, Track
+from temp_library.measure import find_audio, measure_file
 from temp_library.tags import read_tags
 from temp_library.workers import executor
 
@@ -40,20 +41,6 @@ class ScanReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def find_audio(paths: Iterable[str | Path]) -> list[Path]:
-    """Audio files under folders (recursively) and files named directly, sorted."""
-    found: set[Path] = set()
-    for entry in map(Path, paths):
-        if entry.is_dir():
-            for root, _, names in os.walk(entry):
-                for name in names:
-                    if name.lower().endswith(AUDIO_SUFFIXES) and not name.startswith("."):
-                        found.add((Path(root) / name).resolve())
-        elif entry.is_file():
-            found.add(entry.resolve())
-    return sorted(found)
-
-
 def file_hash(path: str | Path) -> str:
     """SHA-256 of the file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
@@ -61,36 +48,6 @@ def file_hash(path: str | Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def measure_file(
-    path: str | Path, layout: str = "smpte", threads: int = 1
-) -> tuple[Loudness, dict[str, object]]:
-    """Loudness and stream facts of one file (streamed in blocks: memory stays flat).
-
-    ``threads`` > 1 overlaps the true peak with the K-weighting (for one file on an idle
-    machine); a scan worker uses 1, as the pool already fills the cores.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise AudioError("a folder, not an audio file", path)
-    if not path.is_file():
-        raise AudioError("no such file", path, "check the path")
-    try:
-        if path.suffix.lower() in FFMPEG_SUFFIXES:
-            audio = decode(path)
-            meter = LoudnessMeter(audio.sample_rate, layout, threads)
-            facts = {"sample_rate": audio.sample_rate, "channels": audio.channels,
-                     "subtype": audio.subtype,
-                     "format": path.suffix.lstrip(".").upper()}  # fmt: skip
-            return meter.measure(audio.samples), facts
-        info, blocks = read_blocks(path)
-        loudness = LoudnessMeter(info.samplerate, layout, threads).measure_blocks(blocks)
-    except AudioError as err:
-        raise err.located(path) from None
-    facts = {"sample_rate": info.samplerate, "channels": info.channels,
-             "subtype": info.subtype, "format": info.format}  # fmt: skip
-    return loudness, facts
 
 
 ONE_PASS_BYTES = 64 << 20

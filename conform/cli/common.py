@@ -13,7 +13,6 @@ from conform.terminal import (
 )
 from edl.cut import Cut
 from edl.errors import MconformError
-from edl.io import read_cut
 from edl.rate import Rate, parse_rate
 
 app = typer.Typer(
@@ -114,6 +113,8 @@ LenientOption = Annotated[
 
 def load_cut(path: Path, rate_text: str, lenient: bool = False) -> Cut:
     """Read a cut, noting on stderr when the rate was chosen automatically."""
+    from edl.io import read_cut  # the readers: only for commands that read a cut
+
     cut = read_cut(path, rate_option(rate_text), lenient)
     for warning in cut.warnings:
         err.print(f"[yellow]note:[/] {path.name}: {warning}", soft_wrap=True)

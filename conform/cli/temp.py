@@ -159,7 +159,7 @@ def temp_measure(
 ) -> None:
     """Loudness of any files: integrated, LRA, true peak, sample peak, max M and S."""
     from temp_library.audio.loudness import MEASURE_FIELDS
-    from temp_library.scan import find_audio, measure_file
+    from temp_library.measure import find_audio, measure_file
 
     results, failed = [], []
     paths = find_audio(files) if any(f.is_dir() for f in files) else files

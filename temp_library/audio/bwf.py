@@ -9,6 +9,7 @@ never a silent clip.
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -18,13 +19,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
 import soundfile as sf
 
 from edl.errors import MconformError
 from edl.files import atomic_path
+
+
+def escape(text: str) -> str:
+    """XML text escaped (& < >), as xml.sax.saxutils does, without its urllib import."""
+    return html.escape(text, quote=False)
+
 
 __all__ = [
     "AudioError",
